@@ -1,0 +1,52 @@
+# workforce-reconciler: every target installs what it needs into .venv the first time.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export SAM_CLI_TELEMETRY := 0
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: install test lint typecheck unit run emulator bench build clean
+
+$(STAMP): pyproject.toml requirements/dev.txt src/requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+## The test command the README gives and CI runs.
+test: lint typecheck
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/pytest
+
+## The main job on the embedded emulator: no AWS account needed.
+run: install
+	$(BIN)/python scripts/demo.py
+
+## The emulator as a long-running HTTP server (Ctrl-C to stop).
+emulator: install
+	$(BIN)/workforce-emulator --host 127.0.0.1 --port $${PORT:-5000}
+
+## Call counts and timings of the reconcile engine against the emulator.
+bench: install
+	$(BIN)/python scripts/bench.py
+
+## The Lambda artifact, without Docker (see template.yaml, src/Makefile).
+build: install
+	$(BIN)/sam build
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,196 @@
+"""The plan and the report: plain data, no I/O.
+
+A ``Plan`` is what ``diff(desired, observed, policy)`` returns: an ordered list of
+``Action``s, each naming the SageMaker operation, the resource, the field-level
+``before -> after`` changes, a classification, and the exact request parameters
+that apply will send (the OIDC client secret excepted: apply resolves it at the
+last moment, so it never sits in a plan that is printed, logged or notified).
+
+A ``Report`` is what one reconcile run returns: the plan, what happened to each
+action, and the conditions a person may need to hear about. The CLI prints it,
+the Lambda handler returns its summary, the notifier renders it.
+
+Keys are PascalCase, like the SageMaker API the document mirrors, so that the
+JSON form (``--output json``, SNS JSON messages) reads like AWS's own.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ResourceType(StrEnum):
+    WORKFORCE = "Workforce"
+    WORKTEAM = "Workteam"
+
+
+class Operation(StrEnum):
+    CREATE_WORKFORCE = "CreateWorkforce"
+    UPDATE_WORKFORCE = "UpdateWorkforce"
+    DELETE_WORKFORCE = "DeleteWorkforce"
+    CREATE_WORKTEAM = "CreateWorkteam"
+    UPDATE_WORKTEAM = "UpdateWorkteam"
+    DELETE_WORKTEAM = "DeleteWorkteam"
+    ADD_TAGS = "AddTags"
+    DELETE_TAGS = "DeleteTags"
+
+
+class Classification(StrEnum):
+    """How an action relates to the document's policy."""
+
+    CORRECTABLE = "correctable"  # drift that apply may fix without cutting anyone off
+    BLOCKED = "blocked"  # needs a step the policy does not allow (or the service refuses)
+    DISRUPTIVE = "disruptive"  # cuts workers off, and the policy allows it
+
+
+class Mode(StrEnum):
+    ENFORCE = "enforce"
+    DETECT = "detect"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FieldChange(_Data):
+    """One field that differs: a dotted path (``OidcConfig.Scope``), before and after."""
+
+    Field: str
+    Before: Any = None
+    After: Any = None
+
+
+class Action(_Data):
+    Operation: Operation
+    ResourceType: ResourceType
+    ResourceName: str
+    Classification: Classification
+    Changes: tuple[FieldChange, ...] = ()
+    Reason: str = Field(description="For people only: apply never reads it.")
+    Request: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The exact API parameters apply sends, without the OIDC ClientSecret.",
+    )
+    NeedsClientSecret: bool = Field(
+        default=False,
+        description="Apply adds OidcConfig.ClientSecret, resolved from the document's reference.",
+    )
+
+    @property
+    def target(self) -> str:
+        return f"{self.ResourceType.value}/{self.ResourceName}"
+
+    @property
+    def applicable(self) -> bool:
+        return self.Classification is not Classification.BLOCKED
+
+
+class Severity(StrEnum):
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class Finding(_Data):
+    """Something observed that is not an action: a Failed workforce, an unverifiable field."""
+
+    Code: str
+    Severity: Severity
+    Message: str
+    ResourceName: str | None = None
+
+
+class Plan(_Data):
+    WorkforceName: str
+    Actions: tuple[Action, ...] = ()
+    Findings: tuple[Finding, ...] = ()
+    SecretVersion: str | None = Field(
+        default=None,
+        description="Version of the OIDC client secret the document references now; "
+        "recorded as last-applied once an action carrying the secret succeeds.",
+    )
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.Actions)
+
+    @property
+    def applicable_actions(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.Actions if a.applicable)
+
+    @property
+    def blocked_actions(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.Actions if not a.applicable)
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class ActionResult(_Data):
+    Action: Action
+    Outcome: Outcome
+    ErrorCode: str | None = None
+    ErrorMessage: str | None = None
+
+
+class DocumentProblem(_Data):
+    """One problem in the desired-state document: where (a JSON path) and what."""
+
+    Path: str
+    Message: str
+
+
+class RunStatus(StrEnum):
+    """The one-word outcome of a run, like a Kubernetes condition's reason."""
+
+    IN_SYNC = "InSync"
+    CORRECTED = "Corrected"
+    DRIFT_DETECTED = "DriftDetected"
+    BLOCKED = "Blocked"
+    APPLY_FAILED = "ApplyFailed"
+    INVALID_DOCUMENT = "InvalidDocument"
+    DOCUMENT_MISSING = "DocumentMissing"
+
+
+class Report(_Data):
+    Trigger: str
+    Mode: Mode
+    Region: str
+    WorkforceName: str | None = None
+    Plan: Plan | None = None
+    Results: tuple[ActionResult, ...] = ()
+    WorkforceStatus: str | None = None
+    FailureReason: str | None = None
+    DocumentProblems: tuple[DocumentProblem, ...] = ()
+    DocumentSource: str | None = None
+
+    @property
+    def applied(self) -> tuple[ActionResult, ...]:
+        return tuple(r for r in self.Results if r.Outcome is Outcome.APPLIED)
+
+    @property
+    def failed(self) -> tuple[ActionResult, ...]:
+        return tuple(r for r in self.Results if r.Outcome is Outcome.FAILED)
+
+    @property
+    def status(self) -> RunStatus:
+        if self.DocumentProblems:
+            return RunStatus.INVALID_DOCUMENT
+        if self.Plan is None:
+            return RunStatus.DOCUMENT_MISSING
+        if self.failed:
+            return RunStatus.APPLY_FAILED
+        if self.Plan.blocked_actions:
+            return RunStatus.BLOCKED
+        if self.Mode is Mode.DETECT and self.Plan.applicable_actions:
+            return RunStatus.DRIFT_DETECTED
+        if self.applied:
+            return RunStatus.CORRECTED
+        return RunStatus.IN_SYNC

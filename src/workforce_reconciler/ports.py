@@ -1,0 +1,74 @@
+"""The small interfaces the engine talks to; adapters in ``adapters/`` implement them with boto3.
+
+Each adapter takes injected boto3 clients, turns ``ClientError`` codes into the
+exceptions in ``errors.py``, and lists the IAM actions it needs beside the calls
+(the template's policy is checked against those lists in the tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class SecretReference:
+    """Where the OIDC client secret lives: exactly one of the two is set."""
+
+    secret_arn: str | None = None  # Secrets Manager secret ARN or name
+    parameter_name: str | None = None  # SSM SecureString parameter name
+
+    @property
+    def display(self) -> str:
+        if self.secret_arn:
+            return f"secretsmanager:{self.secret_arn}"
+        return f"ssm:{self.parameter_name}"
+
+
+class SecretResolver(Protocol):
+    def current_version(self, ref: SecretReference) -> str:
+        """The version id of the secret's current value, read without reading the value.
+
+        Secrets Manager: the VersionId staged AWSCURRENT (DescribeSecret).
+        SSM: the parameter's Version (GetParameter without decryption).
+        """
+
+    def resolve(self, ref: SecretReference) -> str:
+        """The secret value itself; called by apply only, never logged."""
+
+
+@dataclass(frozen=True)
+class ConditionRecord:
+    """A condition the notifier has reported and not yet seen clear."""
+
+    key: str  # e.g. "BlockedDrift"
+    fingerprint: str  # hash of what the condition is about; a change means a new condition
+    first_seen: datetime
+    last_notified: datetime
+    summary: str  # the subject line sent, for the "resolved" message
+
+
+class StateStore(Protocol):
+    """Durable state that must survive cold starts (DynamoDB in the Lambda)."""
+
+    def get_secret_version(self, scope: str) -> str | None:
+        """The client-secret version last applied to the workforce identified by ``scope``."""
+
+    def put_secret_version(self, scope: str, reference: str, version: str) -> None: ...
+
+    def get_conditions(self, scope: str) -> dict[str, ConditionRecord]: ...
+
+    def put_condition(self, scope: str, record: ConditionRecord) -> None: ...
+
+    def delete_condition(self, scope: str, key: str) -> None: ...
+
+
+class DesiredStateSource(Protocol):
+    def read(self) -> tuple[str | None, str]:
+        """(document text or None when it does not exist, a display name of where it came from)."""
+
+
+class Notifier(Protocol):
+    def publish(self, report: Any) -> list[str]:
+        """Send what the report calls for; return the subjects sent (for logs and tests)."""
