@@ -1,0 +1,219 @@
+"""Human-readable text of a plan and a report, shared by the CLI and the notifications.
+
+A plan reads like ``terraform plan``: one header line per action (``+`` create,
+``~`` update, ``-`` delete), then one line per field, ``before -> after``::
+
+    ~ Workforce/default (UpdateWorkforce)
+        OidcConfig.Scope: 'openid' -> 'openid email'
+    + Workteam/labelers (CreateWorkteam)
+
+    Plan: 1 to create, 1 to update, 0 to delete, 0 blocked.
+
+Values are compact: strings quoted, lists and dicts as one-line JSON, absent
+values as ``(none)``. Nothing here ever shows an OIDC client secret: any key named
+``ClientSecret`` (in any case), any field path ending in it, and any
+``ClientSecret=...`` inside free text is replaced by ``(redacted)`` before it is
+rendered, although the plan is built never to carry the secret in the first place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from workforce_reconciler.plan import (
+    Action,
+    ActionResult,
+    Classification,
+    FieldChange,
+    Operation,
+    Outcome,
+    Plan,
+    Report,
+    RunStatus,
+)
+
+REDACTED = "(redacted)"
+
+_SECRET_KEY = "clientsecret"  # noqa: S105 - the name of the key to hide, not a secret
+# ``ClientSecret: "x"``, ``client_secret=x``, ``'ClientSecret': 'x'`` inside free text
+# (an AWS error message may echo request parameters back).
+_SECRET_IN_TEXT = re.compile(
+    r"""(?i)(client_?secret["']?\s*[:=]\s*)(?!['"]?\(redacted\))("[^"]*"|'[^']*'|[^\s,;}&)\]]+)"""
+)
+
+_CREATE = frozenset({Operation.CREATE_WORKFORCE, Operation.CREATE_WORKTEAM})
+_DELETE = frozenset({Operation.DELETE_WORKFORCE, Operation.DELETE_WORKTEAM})
+
+# ANSI SGR codes written out by hand: the Lambda artifact should not ship a terminal
+# library (click/rich are development tools only), and these four are all we need.
+_GREEN, _YELLOW, _RED, _BOLD, _RESET = "\033[32m", "\033[33m", "\033[31m", "\033[1m", "\033[0m"
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color else text
+
+
+def _is_secret_key(key: object) -> bool:
+    return isinstance(key, str) and key.replace("_", "").lower() == _SECRET_KEY
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with every ClientSecret value replaced by ``(redacted)``."""
+    if isinstance(value, dict):
+        return {k: REDACTED if _is_secret_key(k) else redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def redact_text(text: str) -> str:
+    """Free text with any ``ClientSecret=...`` / ``"ClientSecret": "..."`` value hidden."""
+    return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def is_secret_field(field: str) -> bool:
+    """Whether a dotted field path (``OidcConfig.ClientSecret``) names the secret itself."""
+    return _is_secret_key(field.rsplit(".", 1)[-1])
+
+
+def change_values(change: FieldChange) -> tuple[Any, Any]:
+    """(before, after) of a change, redacted."""
+    if is_secret_field(change.Field):
+        return (
+            None if change.Before is None else REDACTED,
+            None if change.After is None else REDACTED,
+        )
+    return redact(change.Before), redact(change.After)
+
+
+def format_value(value: Any) -> str:
+    """One value, compact and redacted: ``'text'``, ``["a", "b"]``, ``3``, ``(none)``."""
+    value = redact(value)
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def format_change(change: FieldChange) -> str:
+    before, after = change_values(change)
+    return f"{change.Field}: {format_value(before)} -> {format_value(after)}"
+
+
+def symbol(action: Action) -> str:
+    """``+`` create, ``-`` delete, ``~`` everything else (updates and tag changes)."""
+    if action.Operation in _CREATE:
+        return "+"
+    if action.Operation in _DELETE:
+        return "-"
+    return "~"
+
+
+_SYMBOL_COLOR = {"+": _GREEN, "~": _YELLOW, "-": _RED}
+
+
+def format_action(action: Action, *, color: bool = False) -> list[str]:
+    """The lines of one action: a header, a blocked marker if blocked, one line per change."""
+    sym = symbol(action)
+    header = f"{sym} {action.target} ({action.Operation.value})"
+    if action.Classification is Classification.DISRUPTIVE:
+        header += " [disruptive]"
+    lines = [_paint(header, _SYMBOL_COLOR[sym], color)]
+    if not action.applicable:
+        lines.append(
+            "    " + _paint(f"! blocked: {redact_text(action.Reason)}", _BOLD + _RED, color)
+        )
+    lines.extend(f"    {format_change(c)}" for c in action.Changes)
+    return lines
+
+
+def plan_counts(plan: Plan) -> dict[str, int]:
+    """Applicable actions by kind, and the blocked ones apart."""
+    counts = {"create": 0, "update": 0, "delete": 0, "blocked": 0}
+    for action in plan.Actions:
+        if not action.applicable:
+            counts["blocked"] += 1
+        else:
+            counts[{"+": "create", "~": "update", "-": "delete"}[symbol(action)]] += 1
+    return counts
+
+
+def format_plan(plan: Plan, *, color: bool = False) -> str:
+    """The whole plan, ending with a summary line; the one-line answer when it is empty."""
+    lines: list[str] = []
+    if not plan.Actions:
+        lines.append(f"No changes. Workforce {plan.WorkforceName} matches the document.")
+    else:
+        for action in plan.Actions:
+            lines.extend(format_action(action, color=color))
+        c = plan_counts(plan)
+        lines.append("")
+        lines.append(
+            f"Plan: {c['create']} to create, {c['update']} to update, "
+            f"{c['delete']} to delete, {c['blocked']} blocked."
+        )
+    if plan.Findings:
+        lines.append("")
+        lines.append("Findings:")
+        for f in plan.Findings:
+            where = f" ({f.ResourceName})" if f.ResourceName else ""
+            lines.append(f"  {f.Severity.value} {f.Code}{where}: {redact_text(f.Message)}")
+    return "\n".join(lines)
+
+
+def format_result(result: ActionResult, *, color: bool = False) -> str:
+    """``applied ~ Workforce/default (UpdateWorkforce)``, with the error when it failed."""
+    action = result.Action
+    line = f"{result.Outcome.value:<8}{symbol(action)} {action.target} ({action.Operation.value})"
+    if result.Outcome is Outcome.FAILED:
+        code = result.ErrorCode or "Error"
+        line += f": {code}: {redact_text(result.ErrorMessage or 'no message')}"
+    code_color = {Outcome.APPLIED: _GREEN, Outcome.FAILED: _RED, Outcome.SKIPPED: _YELLOW}
+    return _paint(line, code_color[result.Outcome], color)
+
+
+def format_problems(report: Report) -> list[str]:
+    n = len(report.DocumentProblems)
+    source = f" {report.DocumentSource}" if report.DocumentSource else ""
+    lines = [f"The desired-state document{source} is invalid ({count(n, 'problem')}):"]
+    lines.extend(f"  {p.Path}: {redact_text(p.Message)}" for p in report.DocumentProblems)
+    return lines
+
+
+def format_report(report: Report, *, color: bool = False) -> str:
+    """The plan, what happened to each action, the workforce's state and the run's status."""
+    status = report.status
+    lines: list[str] = []
+    if status is RunStatus.INVALID_DOCUMENT:
+        lines.extend(format_problems(report))
+        lines.append("Nothing was changed.")
+    elif status is RunStatus.DOCUMENT_MISSING:
+        source = f" {report.DocumentSource}" if report.DocumentSource else ""
+        lines.append(
+            f"The desired-state document{source} does not exist. "
+            "Nothing was changed, and nothing was deleted because of it."
+        )
+    if report.Plan is not None:
+        lines.append(format_plan(report.Plan, color=color))
+    if report.Results:
+        lines.append("")
+        lines.append("Results:")
+        lines.extend("  " + format_result(r, color=color) for r in report.Results)
+    if report.WorkforceStatus == "Failed":
+        lines.append("")
+        name = report.WorkforceName or (report.Plan.WorkforceName if report.Plan else "")
+        reason = redact_text(report.FailureReason or "no reason given")
+        lines.append(_paint(f"Workforce {name} is Failed: {reason}", _BOLD + _RED, color))
+    lines.append("")
+    lines.append(f"Status: {status.value} (mode {report.Mode.value}, trigger {report.Trigger}).")
+    return "\n".join(lines)
+
+
+def count(n: int, noun: str) -> str:
+    """``1 change``, ``3 changes``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
