@@ -1,0 +1,141 @@
+"""Test controls, in-process. The server's ``/_emulator/*`` endpoints call these.
+
+>>> from workforce_emulator import controls
+>>> controls.configure(activation_describes=2)
+>>> controls.add_fault("UpdateWorkforce", error="ThrottlingException", count=2)
+>>> controls.calls()  # every SageMaker call, ClientSecret as "***"
+[]
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+
+from . import _model
+from . import state as st
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "EmulatorSettings",
+    "add_fault",
+    "calls",
+    "clear_calls",
+    "configure",
+    "reset",
+    "set_status",
+    "settings",
+]
+
+EmulatorSettings = st.EmulatorSettings
+_ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9.#]*")
+
+
+class ControlError(ValueError):
+    """A control was called with something it cannot do; the message says what."""
+
+
+class UnknownWorkforce(ControlError):
+    pass
+
+
+def set_status(
+    workforce_name: str,
+    status: str,
+    failure_reason: str | None = None,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = "us-east-1",
+) -> None:
+    """Set a workforce's Status (and FailureReason) as DescribeWorkforce will show it.
+
+    The status stays until the next CreateWorkforce/UpdateWorkforce or another
+    ``set_status``: it does not become Active by itself.
+    """
+    allowed = _model.enum_values("WorkforceStatus")
+    if status not in allowed:
+        raise ControlError(f"Status must be one of {', '.join(allowed)}; got {status!r}.")
+    if failure_reason is not None and not 1 <= len(failure_reason) <= 1024:
+        raise ControlError("FailureReason must be 1 to 1024 characters long.")
+    state = st.region_state(account_id, region)
+    with st.LOCK:
+        workforce = state.workforces.get(workforce_name)
+        if workforce is None:
+            raise UnknownWorkforce(
+                f"No workforce named {workforce_name!r} in account {account_id}, region {region}."
+            )
+        workforce.status = status
+        workforce.failure_reason = failure_reason
+        workforce.settling = False
+
+
+def add_fault(
+    operation: str,
+    *,
+    error: str | None = None,
+    message: str | None = None,
+    count: int = 1,
+    delay_ms: int = 0,
+) -> None:
+    """Make the next ``count`` calls of ``operation`` fail with ``error`` and/or wait ``delay_ms``.
+
+    ``InternalFailure``/``InternalServerError`` answer HTTP 500, ``ServiceUnavailable`` 503,
+    any other code 400. Faults for one operation are used in the order they were added.
+    """
+    if operation not in _model.operation_names():
+        raise ControlError(
+            f"Operation must be a SageMaker operation name such as 'UpdateWorkforce'; "
+            f"got {operation!r}."
+        )
+    if error is not None and not _ERROR_CODE.fullmatch(error):
+        raise ControlError(
+            f"Error must be an AWS error code such as 'ThrottlingException'; got {error!r}."
+        )
+    if count < 1:
+        raise ControlError(f"Count must be at least 1; got {count}.")
+    if delay_ms < 0:
+        raise ControlError(f"DelayMs must not be negative; got {delay_ms}.")
+    if error is None and delay_ms == 0:
+        raise ControlError("A fault needs an Error, a DelayMs, or both.")
+    with st.LOCK:
+        st.PROCESS.faults.append(st.Fault(operation, error, message, count, delay_ms))
+
+
+def calls() -> list[dict[str, Any]]:
+    """Every SageMaker call since the last reset, oldest first.
+
+    Each is ``{"Operation", "Parameters", "Time", "Region"}``; ``Parameters`` are the
+    request's, with the OIDC ClientSecret (every sensitive member) as ``"***"``.
+    """
+    with st.LOCK:
+        return copy.deepcopy(list(st.PROCESS.calls))
+
+
+def clear_calls() -> None:
+    with st.LOCK:
+        st.PROCESS.calls.clear()
+
+
+def configure(**settings: Any) -> st.EmulatorSettings:
+    """Change switchable assumptions (see ``EmulatorSettings``); returns the new settings."""
+    with st.LOCK:
+        merged = {**st.PROCESS.settings.model_dump(), **settings}
+        st.PROCESS.settings = st.EmulatorSettings.model_validate(merged)
+        return st.PROCESS.settings.model_copy()
+
+
+def settings() -> st.EmulatorSettings:
+    with st.LOCK:
+        return st.PROCESS.settings.model_copy()
+
+
+def reset() -> None:
+    """Forget every workforce and work team, every fault and call; default settings."""
+    with st.LOCK:
+        st.forget_all_regions()
+        st.PROCESS.faults.clear()
+        st.PROCESS.calls.clear()
+        st.PROCESS.settings = st.EmulatorSettings()
