@@ -127,6 +127,11 @@ class Plan(_Data):
         return tuple(a for a in self.Actions if not a.applicable)
 
 
+# The report's field is named Plan, like the API-style keys; the alias keeps the
+# annotation from resolving to that field's default.
+PlanModel = Plan
+
+
 class Outcome(StrEnum):
     APPLIED = "applied"
     FAILED = "failed"
@@ -138,6 +143,7 @@ class ActionResult(_Data):
     Outcome: Outcome
     ErrorCode: str | None = None
     ErrorMessage: str | None = None
+    Retryable: bool = False  # a transient failure (throttling, 5xx) that a later run may not meet
 
 
 class DocumentProblem(_Data):
@@ -164,7 +170,7 @@ class Report(_Data):
     Mode: Mode
     Region: str
     WorkforceName: str | None = None
-    Plan: Plan | None = None
+    Plan: PlanModel | None = None
     Results: tuple[ActionResult, ...] = ()
     WorkforceStatus: str | None = None
     FailureReason: str | None = None
