@@ -10,6 +10,11 @@ class ReconcilerError(Exception):
 class TransientError(ReconcilerError):
     """Worth retrying later (throttling that outlived botocore's retries, 5xx, timeouts)."""
 
+    def __init__(self, message: str, code: str = "TransientError") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
 
 class AwsError(ReconcilerError):
     """An AWS call failed with a code; ``code`` and ``message`` come from the service."""

@@ -1,0 +1,155 @@
+"""SageMaker gateway: the only module that calls the SageMaker API.
+
+Throttling and 5xx answers are retried by botocore itself (``standard`` or
+``adaptive`` retry mode, see ``aws.py``); what still fails arrives here as a
+``ClientError`` and leaves as one of the engine's exceptions (``errors.py``).
+Each method names the IAM action it needs; ``template.yaml`` grants exactly these.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from workforce_reconciler.errors import (
+    AwsError,
+    ConflictError,
+    NotFoundError,
+    TransientError,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
+# Error codes that mean "try again later" once botocore's own retries are spent.
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "InternalFailure",
+        "InternalServerError",
+        "InternalServerException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+
+# IAM actions, one per method below; tests compare this with template.yaml.
+IAM_ACTIONS = (
+    "sagemaker:DescribeWorkforce",
+    "sagemaker:ListWorkforces",
+    "sagemaker:CreateWorkforce",
+    "sagemaker:UpdateWorkforce",
+    "sagemaker:DeleteWorkforce",
+    "sagemaker:ListWorkteams",
+    "sagemaker:CreateWorkteam",
+    "sagemaker:UpdateWorkteam",
+    "sagemaker:DeleteWorkteam",
+    "sagemaker:ListTags",
+    "sagemaker:AddTags",
+    "sagemaker:DeleteTags",
+)
+
+
+def _is_not_found(code: str, message: str) -> bool:
+    if code in {"ResourceNotFound", "ResourceNotFoundException", "NotFoundException"}:
+        return True
+    lowered = message.lower()
+    return code == "ValidationException" and (
+        "not found" in lowered or "does not exist" in lowered or "could not find" in lowered
+    )
+
+
+def translate(operation: str, error: ClientError | BotoCoreError) -> AwsError | TransientError:
+    """Turn a botocore error into the engine's own exception (never carrying request data)."""
+    if isinstance(error, BotoCoreError):
+        # Connection errors, read timeouts: botocore already retried them.
+        return TransientError(f"{operation} failed: {error}", code=type(error).__name__)
+    err = error.response.get("Error", {})
+    code = str(err.get("Code", "Unknown"))
+    message = str(err.get("Message", ""))
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    if code in TRANSIENT_CODES or status >= 500:
+        return TransientError(f"{operation} failed: {code}: {message}", code=code)
+    if _is_not_found(code, message):
+        return NotFoundError(operation, code, message)
+    if code == "ConflictException":
+        return ConflictError(operation, code, message)
+    return AwsError(operation, code, message)
+
+
+class SageMakerGateway:
+    """Workforce and work-team calls, with paginators and error translation."""
+
+    def __init__(self, client: SageMakerClient) -> None:
+        self._client = client
+
+    @property
+    def region(self) -> str:
+        return self._client.meta.region_name
+
+    def describe_workforce(self, name: str) -> dict[str, Any] | None:
+        """The workforce, or None when it does not exist.  IAM: sagemaker:DescribeWorkforce."""
+        try:
+            response = self._client.describe_workforce(WorkforceName=name)
+        except (ClientError, BotoCoreError) as exc:
+            translated = translate("DescribeWorkforce", exc)
+            if isinstance(translated, NotFoundError):
+                return None
+            raise translated from None
+        return dict(response["Workforce"])
+
+    def list_workforces(self) -> list[dict[str, Any]]:
+        """Every workforce of the account and region (at most one).
+
+        IAM: sagemaker:ListWorkforces.
+        """
+        try:
+            pages = self._client.get_paginator("list_workforces").paginate(
+                PaginationConfig={"PageSize": 100}
+            )
+            return [dict(w) for page in pages for w in page.get("Workforces", [])]
+        except (ClientError, BotoCoreError) as exc:
+            raise translate("ListWorkforces", exc) from None
+
+    def list_workteams(self) -> list[dict[str, Any]]:
+        """Every work team, whole objects, 100 a page.  IAM: sagemaker:ListWorkteams."""
+        try:
+            pages = self._client.get_paginator("list_workteams").paginate(
+                PaginationConfig={"PageSize": 100}
+            )
+            return [dict(t) for page in pages for t in page.get("Workteams", [])]
+        except (ClientError, BotoCoreError) as exc:
+            raise translate("ListWorkteams", exc) from None
+
+    def list_tags(self, arn: str) -> dict[str, str]:
+        """A resource's tags.  IAM: sagemaker:ListTags."""
+        try:
+            pages = self._client.get_paginator("list_tags").paginate(ResourceArn=arn)
+            return {t["Key"]: t["Value"] for page in pages for t in page.get("Tags", [])}
+        except (ClientError, BotoCoreError) as exc:
+            raise translate("ListTags", exc) from None
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Send one write the plan names, with its exact parameters.
+
+        IAM: sagemaker:<operation>. A DeleteWorkteam/DeleteWorkforce of something
+        already gone raises NotFoundError; apply treats that as done.
+        """
+        method = getattr(self._client, _snake(operation))
+        try:
+            response: dict[str, Any] = method(**request)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(operation, exc) from None
+        response.pop("ResponseMetadata", None)
+        return response
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

@@ -1,0 +1,75 @@
+"""boto3 clients, configured once: botocore's retry modes handle throttling and 5xx."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import boto3
+from botocore.config import Config
+
+from workforce_reconciler import __version__
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_ssm import SSMClient
+
+RetryMode = Literal["standard", "adaptive", "legacy"]
+
+
+def client_config(retry_mode: RetryMode = "standard", max_attempts: int = 5) -> Config:
+    return Config(
+        retries={"mode": retry_mode, "max_attempts": max_attempts},
+        user_agent_extra=f"workforce-reconciler/{__version__}",
+        connect_timeout=10,
+        read_timeout=60,
+    )
+
+
+@dataclass
+class Clients:
+    """The clients the engine and the notifier need, from one session.
+
+    ``endpoint_url`` of None lets boto3 apply ``AWS_ENDPOINT_URL`` /
+    ``AWS_ENDPOINT_URL_<SERVICE>`` itself, as every AWS SDK does.
+    """
+
+    session: boto3.session.Session
+    endpoint_url: str | None = None
+    config: Config | None = None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        region: str | None = None,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        retry_mode: RetryMode = "standard",
+    ) -> Clients:
+        session = boto3.session.Session(profile_name=profile, region_name=region)
+        return cls(session, endpoint_url, client_config(retry_mode))
+
+    @property
+    def region(self) -> str | None:
+        return self.session.region_name
+
+    def sagemaker(self) -> SageMakerClient:
+        return self.session.client("sagemaker", endpoint_url=self.endpoint_url, config=self.config)
+
+    def ssm(self) -> SSMClient:
+        return self.session.client("ssm", endpoint_url=self.endpoint_url, config=self.config)
+
+    def secretsmanager(self) -> SecretsManagerClient:
+        return self.session.client(
+            "secretsmanager", endpoint_url=self.endpoint_url, config=self.config
+        )
+
+    def dynamodb(self) -> DynamoDBClient:
+        return self.session.client("dynamodb", endpoint_url=self.endpoint_url, config=self.config)
+
+    def sns(self) -> SNSClient:
+        return self.session.client("sns", endpoint_url=self.endpoint_url, config=self.config)

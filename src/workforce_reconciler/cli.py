@@ -1,0 +1,313 @@
+"""``workforce-reconciler``: validate, plan, apply, export, schema.
+
+The same engine as the Lambda, from a laptop or CI. Exit codes follow
+``terraform plan -detailed-exitcode``: 0 nothing to do (or done), 2 changes pending,
+1 error. Messages go to stderr, results to stdout; no traceback reaches the user
+unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError, ProfileNotFound
+
+from workforce_reconciler import __version__
+from workforce_reconciler.adapters.documents import FileDocumentSource, SsmDocumentSource
+from workforce_reconciler.adapters.sagemaker import SageMakerGateway
+from workforce_reconciler.adapters.secrets import AwsSecretResolver
+from workforce_reconciler.adapters.state_store import DynamoDBStateStore
+from workforce_reconciler.aws import Clients
+from workforce_reconciler.document import InvalidDocumentError, json_schema, parse_document
+from workforce_reconciler.engine.apply import WaitSettings
+from workforce_reconciler.engine.export import export_document
+from workforce_reconciler.engine.reconcile import Reconciler
+from workforce_reconciler.errors import ReconcilerError
+from workforce_reconciler.plan import Mode, Outcome, Report
+from workforce_reconciler.render import format_plan, format_report
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+
+
+class UsageError(ReconcilerError):
+    pass
+
+
+def _add_aws_options(parser: argparse.ArgumentParser) -> None:
+    aws = parser.add_argument_group("AWS options")
+    aws.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
+    aws.add_argument("--profile", help="named profile from ~/.aws/config")
+    aws.add_argument(
+        "--endpoint-url",
+        help="send every AWS call here (e.g. the emulator); AWS_ENDPOINT_URL is honoured too",
+    )
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--file", type=Path, help="desired-state document (JSON file)")
+    source.add_argument("--parameter", help="SSM parameter that holds the desired state")
+    parser.add_argument(
+        "--state-table",
+        default=os.environ.get("WORKFORCE_RECONCILER_STATE_TABLE"),
+        help="DynamoDB state table of a deployment (tracks the client secret's version; "
+        "default: $WORKFORCE_RECONCILER_STATE_TABLE)",
+    )
+    parser.add_argument(
+        "--detect",
+        action="store_true",
+        help="report only, whatever the document's Policy.Mode says",
+    )
+    parser.add_argument("--output", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=600.0,
+        help="seconds to wait for the workforce to become Active between steps (default 600)",
+    )
+    _add_aws_options(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workforce-reconciler",
+        description="Keep a SageMaker private workforce and its work teams equal to one document.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check a document offline (exit 0 valid, 1 not)")
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--output", choices=("text", "json"), default="text")
+
+    plan = sub.add_parser(
+        "plan", help="show what apply would change (exit 0 none, 2 changes pending, 1 error)"
+    )
+    _add_source_options(plan)
+
+    apply = sub.add_parser("apply", help="show the plan, confirm, apply (exit 0 converged, 1 not)")
+    _add_source_options(apply)
+    apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+
+    export = sub.add_parser(
+        "export", help="write a document from the live workforce and teams (to adopt them)"
+    )
+    export.add_argument("--workforce-name", help="default: the account's only workforce")
+    export.add_argument("--out", type=Path, help="write here instead of stdout")
+    _add_aws_options(export)
+
+    sub.add_parser("schema", help="print the JSON Schema of the document")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except InvalidDocumentError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    except ReconcilerError as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    except NoRegionError:
+        _err("error: no AWS region: pass --region or set AWS_REGION")
+        return EXIT_ERROR
+    except NoCredentialsError:
+        _err("error: no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID")
+        return EXIT_ERROR
+    except ProfileNotFound as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    except BotoCoreError as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    except Exception as exc:  # the last line of defence: never a traceback for users
+        if args.debug:
+            raise
+        _err(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+        return EXIT_ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "schema":
+        _out(json.dumps(json_schema(), indent=2))
+        return EXIT_OK
+    if command == "validate":
+        return _validate(args)
+    if command == "export":
+        return _export(args)
+    return _plan_or_apply(args, apply=command == "apply")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    source = FileDocumentSource(args.file)
+    text, where = source.read()
+    assert text is not None
+    try:
+        desired = parse_document(text)
+    except InvalidDocumentError as exc:
+        if args.output == "json":
+            _out(json.dumps({"Valid": False, "Problems": [p.model_dump() for p in exc.problems]}))
+        else:
+            _err(f"{where}: {exc}")
+        return EXIT_ERROR
+    kind = "OIDC" if desired.Workforce.OidcConfig is not None else "Amazon Cognito"
+    if args.output == "json":
+        _out(json.dumps({"Valid": True, "WorkforceName": desired.Workforce.WorkforceName}))
+    else:
+        _out(
+            f"{where}: valid: workforce {desired.Workforce.WorkforceName} ({kind}), "
+            f"{len(desired.Workteams)} work team(s), mode {desired.Policy.Mode}"
+        )
+    return EXIT_OK
+
+
+def _clients(args: argparse.Namespace) -> Clients:
+    clients = Clients.create(
+        region=args.region, profile=args.profile, endpoint_url=args.endpoint_url
+    )
+    if not clients.region:
+        raise NoRegionError()
+    return clients
+
+
+def _reconciler(args: argparse.Namespace, clients: Clients) -> Reconciler:
+    store = DynamoDBStateStore(clients.dynamodb(), args.state_table) if args.state_table else None
+    return Reconciler(
+        SageMakerGateway(clients.sagemaker()),
+        secrets=AwsSecretResolver(clients.secretsmanager(), clients.ssm()),
+        store=store,
+        mode_override=Mode.DETECT if args.detect else None,
+        wait=WaitSettings(timeout_seconds=args.wait_timeout),
+    )
+
+
+def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
+    if args.file is not None:
+        # Parse before touching AWS: a bad document needs no credentials to be reported.
+        text, _ = FileDocumentSource(args.file).read()
+        parse_document(text or "")
+    clients = _clients(args)
+    reconciler = _reconciler(args, clients)
+    source = (
+        FileDocumentSource(args.file)
+        if args.file is not None
+        else SsmDocumentSource(clients.ssm(), args.parameter)
+    )
+    trigger = "cli-apply" if apply else "cli-plan"
+    loaded = reconciler.load(source, trigger)
+    if loaded.desired is None:
+        assert loaded.failure is not None
+        _show(args, loaded.failure)
+        if loaded.failure.DocumentProblems:
+            return EXIT_ERROR
+        _err(f"error: {loaded.source} does not exist")
+        return EXIT_ERROR
+    planned = reconciler.plan(loaded.desired)
+    report = reconciler.report(planned, trigger, loaded.source)
+    color = args.output == "text" and _colour(sys.stdout)
+
+    if not apply:
+        _show(args, report, color=color)
+        return EXIT_CHANGES if planned.plan.Actions else EXIT_OK
+
+    if args.output == "text":
+        _out(format_plan(planned.plan, color=color))
+    if not planned.plan.Actions:
+        if args.output == "json":
+            _show(args, report)
+        return EXIT_OK
+    if planned.mode is Mode.DETECT:
+        _err("Mode is detect: nothing applied.")
+        if args.output == "json":
+            _show(args, report)
+        return EXIT_CHANGES
+    if not planned.plan.applicable_actions:
+        _err("Nothing can be applied: every change is blocked by the policy.")
+        if args.output == "json":
+            _show(args, report)
+        return EXIT_ERROR
+    if not args.auto_approve and not _confirm():
+        _err("Apply cancelled.")
+        return EXIT_ERROR
+    results = reconciler.apply(planned)
+    final = reconciler.report(planned, trigger, loaded.source, results)
+    if args.output == "json":
+        _show(args, final)
+    else:
+        _out("")
+        _out(format_report(final, color=color))
+    converged = all(r.Outcome is Outcome.APPLIED for r in results)
+    return EXIT_OK if converged else EXIT_ERROR
+
+
+def _confirm() -> bool:
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "refusing to apply without confirmation: stdin is not a terminal; "
+            "pass --auto-approve to apply non-interactively"
+        )
+    _err("Apply these changes? Only 'yes' is accepted: ", end="")
+    return sys.stdin.readline().strip() == "yes"
+
+
+def _export(args: argparse.Namespace) -> int:
+    clients = _clients(args)
+    document = export_document(SageMakerGateway(clients.sagemaker()), args.workforce_name)
+    text = json.dumps(document, indent=2) + "\n"
+    if args.out is not None:
+        args.out.write_text(text, encoding="utf-8")
+        _err(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    if "OidcConfig" in document["Workforce"]:
+        _err(
+            "Fill in Workforce.OidcConfig.ClientSecretArn (or ClientSecretParameter) "
+            "before you plan: the client secret cannot be read back from SageMaker."
+        )
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, report: Report, *, color: bool = False) -> None:
+    if args.output == "json":
+        _out(json.dumps(report_json(report), indent=2, sort_keys=True))
+    else:
+        _out(format_report(report, color=color))
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The stable JSON form: the report with its one-word Status."""
+    data = report.model_dump(mode="json")
+    data["Status"] = report.status.value
+    return data
+
+
+def _colour(stream: IO[str]) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _out(text: str) -> None:
+    print(text)
+
+
+def _err(text: str, end: str = "\n") -> None:
+    print(text, file=sys.stderr, end=end, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

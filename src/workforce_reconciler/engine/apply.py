@@ -1,0 +1,203 @@
+"""apply(plan): execute exactly the plan's applicable actions, in order.
+
+Apply decides nothing on its own beyond *when* to send a step: it waits (bounded) for
+the workforce to be Active before a step that needs it, retries a ConflictException
+that the workforce's changing status explains, treats "already gone" on a delete as
+done, and stops the workforce-level sequence at the first failure. Every step is
+safe to repeat: the next run observes again and plans only what is still missing.
+
+The OIDC client secret is resolved here, at the last moment, added to the request
+copy that is sent, and scrubbed from any error text the service sends back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workforce_reconciler.errors import (
+    ConflictError,
+    NotFoundError,
+    ReconcilerError,
+    TransientError,
+)
+from workforce_reconciler.plan import Action, ActionResult, Operation, Outcome, Plan, ResourceType
+
+if TYPE_CHECKING:
+    from workforce_reconciler.adapters.sagemaker import SageMakerGateway
+    from workforce_reconciler.ports import SecretReference, SecretResolver, StateStore
+
+# Steps that SageMaker refuses, or that misbehave, while the workforce is changing.
+NEEDS_ACTIVE = frozenset(
+    {
+        Operation.UPDATE_WORKFORCE,
+        Operation.DELETE_WORKFORCE,
+        Operation.CREATE_WORKTEAM,
+        Operation.UPDATE_WORKTEAM,
+    }
+)
+CHANGING = frozenset({"Initializing", "Updating", "Deleting"})
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    timeout_seconds: float = 600.0
+    poll_seconds: float = 5.0
+
+
+class _WaitFailed(ReconcilerError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class _Context:
+    gateway: SageMakerGateway
+    workforce_name: str
+    status: str | None
+    wait: WaitSettings
+    sleep: Callable[[float], None]
+    monotonic: Callable[[], float]
+
+
+def apply(
+    plan: Plan,
+    *,
+    gateway: SageMakerGateway,
+    workforce_status: str | None,
+    secrets: SecretResolver | None = None,
+    secret_reference: SecretReference | None = None,
+    store: StateStore | None = None,
+    secret_scope: str | None = None,
+    wait: WaitSettings | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> tuple[ActionResult, ...]:
+    ctx = _Context(
+        gateway=gateway,
+        workforce_name=plan.WorkforceName,
+        status=workforce_status,
+        wait=wait or WaitSettings(),
+        sleep=sleep,
+        monotonic=monotonic,
+    )
+    results: list[ActionResult] = []
+    stopped: str | None = None  # why the remaining steps are skipped
+    replacing = any(a.Operation is Operation.DELETE_WORKFORCE for a in plan.Actions)
+    secret: str | None = None
+
+    for action in plan.Actions:
+        if not action.applicable:
+            results.append(_skip(action, f"blocked: {action.Reason}"))
+            continue
+        if stopped is not None:
+            results.append(_skip(action, stopped))
+            continue
+        try:
+            request = dict(action.Request)
+            if action.NeedsClientSecret:
+                if secrets is None or secret_reference is None:
+                    raise ReconcilerError("the plan needs the OIDC client secret but no reference")
+                secret = secret or secrets.resolve(secret_reference)
+                request["OidcConfig"] = {**request["OidcConfig"], "ClientSecret": secret}
+            _execute(ctx, action, request)
+        except ReconcilerError as exc:
+            code = str(getattr(exc, "code", type(exc).__name__))
+            message = str(getattr(exc, "message", exc))
+            if secret:
+                message = message.replace(secret, "***")
+            results.append(
+                ActionResult(
+                    Action=action,
+                    Outcome=Outcome.FAILED,
+                    ErrorCode=code,
+                    ErrorMessage=message,
+                    Retryable=isinstance(exc, TransientError),
+                )
+            )
+            if action.ResourceType is ResourceType.WORKFORCE or (
+                replacing and action.Operation is Operation.DELETE_WORKTEAM
+            ):
+                # Later steps depend on this one (teams on the workforce, a replacement
+                # on its deletions): leave them to the next run.
+                stopped = f"skipped: an earlier step ({action.Operation} {action.target}) failed"
+            continue
+        results.append(ActionResult(Action=action, Outcome=Outcome.APPLIED))
+        if (
+            action.NeedsClientSecret
+            and store is not None
+            and secret_scope is not None
+            and secret_reference is not None
+            and plan.SecretVersion is not None
+        ):
+            store.put_secret_version(secret_scope, secret_reference.display, plan.SecretVersion)
+    return tuple(results)
+
+
+def _skip(action: Action, why: str) -> ActionResult:
+    return ActionResult(Action=action, Outcome=Outcome.SKIPPED, ErrorMessage=why)
+
+
+def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
+    deadline = ctx.monotonic() + ctx.wait.timeout_seconds
+    while True:
+        if action.Operation in NEEDS_ACTIVE and ctx.status != "Active":
+            _wait_for_active(ctx, deadline)
+        try:
+            ctx.gateway.call(action.Operation.value, request)
+        except NotFoundError:
+            if action.Operation in {Operation.DELETE_WORKTEAM, Operation.DELETE_WORKFORCE}:
+                break  # already gone: the goal of the step is reached (NotFound is success)
+            raise
+        except ConflictError:
+            # Refused because the workforce is changing (another writer, or a status we
+            # had not seen yet)? Then wait for Active and send the same step again.
+            current = ctx.gateway.describe_workforce(ctx.workforce_name)
+            status = (current or {}).get("Status")
+            if status in CHANGING and ctx.monotonic() < deadline:
+                ctx.status = status
+                continue
+            raise
+        break
+    if action.Operation is Operation.CREATE_WORKFORCE:
+        ctx.status = "Initializing"
+    elif action.Operation is Operation.UPDATE_WORKFORCE:
+        ctx.status = "Updating"
+    elif action.Operation is Operation.DELETE_WORKFORCE:
+        _wait_until_gone(ctx, str(request["WorkforceName"]), deadline)
+        ctx.status = None
+
+
+def _wait_until_gone(ctx: _Context, name: str, deadline: float) -> None:
+    """A replacement creates the new workforce only once the old one has disappeared."""
+    while ctx.gateway.describe_workforce(name) is not None:
+        if ctx.monotonic() >= deadline:
+            raise _WaitFailed(
+                "WaitTimeout",
+                f"workforce {name} still exists "
+                f"{ctx.wait.timeout_seconds:g} s after DeleteWorkforce",
+            )
+        ctx.sleep(ctx.wait.poll_seconds)
+
+
+def _wait_for_active(ctx: _Context, deadline: float) -> None:
+    while True:
+        workforce = ctx.gateway.describe_workforce(ctx.workforce_name)
+        status = (workforce or {}).get("Status")
+        ctx.status = status
+        if status == "Active":
+            return
+        if status == "Failed":
+            reason = (workforce or {}).get("FailureReason") or "no FailureReason given"
+            raise _WaitFailed("WorkforceFailed", f"the workforce became Failed: {reason}")
+        if workforce is None:
+            raise _WaitFailed("WorkforceNotFound", "the workforce no longer exists")
+        if ctx.monotonic() >= deadline:
+            raise _WaitFailed(
+                "WaitTimeout",
+                f"the workforce was still {status} after {ctx.wait.timeout_seconds:g} s",
+            )
+        ctx.sleep(ctx.wait.poll_seconds)
