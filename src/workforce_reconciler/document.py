@@ -1,0 +1,1103 @@
+"""The desired-state document: pydantic v2 models, validation and the JSON Schema.
+
+The document mirrors SageMaker's request shapes (PascalCase keys), so
+``model_dump(exclude_none=True)`` of a section is (nearly) the API request. The
+only non-API keys are the top-level ``Version`` and ``Policy`` and the OIDC client
+secret reference (``OidcConfig.ClientSecretArn`` / ``ClientSecretParameter``):
+the secret itself never appears in the document.
+
+``parse_document`` is the one entry point for text: it reports every problem at
+once, each with a JSON path (``$.Workteams[1].MemberDefinitions[0]...``) and a
+plain-English message, and raises nothing but ``InvalidDocumentError``. See
+docs/document.md for the format.
+"""
+
+import difflib
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from workforce_reconciler.constraints import DOCUMENTED_LIMITS, api, pattern_info
+from workforce_reconciler.errors import ReconcilerError
+from workforce_reconciler.plan import DocumentProblem, Mode
+from workforce_reconciler.ports import SecretReference
+
+__all__ = [
+    "CognitoConfig",
+    "CognitoMemberDefinition",
+    "DesiredState",
+    "IamPolicyConstraints",
+    "InvalidDocumentError",
+    "MemberDefinition",
+    "NotificationConfiguration",
+    "OidcMemberDefinition",
+    "OidcSpec",
+    "Policy",
+    "S3Presign",
+    "SourceIpConfig",
+    "Tag",
+    "WorkerAccessConfiguration",
+    "WorkforceSpec",
+    "WorkforceVpcConfig",
+    "WorkteamSpec",
+    "json_schema",
+    "normalize_cidrs",
+    "parse_document",
+]
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DOCUMENT_VERSION = 1
+
+_CW = "CreateWorkforce"
+_CT = "CreateWorkteam"
+_MEMBER = (_CT, "MemberDefinitions", "member")
+
+# ---------------------------------------------------------------------------
+# Field types: each carries SageMaker's limits from botocore's service model.
+# ---------------------------------------------------------------------------
+
+_ONE_LINE = "text on one line"
+_TAG_TEXT = "letters, digits, spaces and _ . : / = + - @"
+_GROUP_TEXT = "letters, digits, marks, symbols and punctuation, without spaces"
+
+WorkforceNameStr = Annotated[
+    str,
+    api(
+        _CW,
+        "WorkforceName",
+        hint="1-63 letters, digits and hyphens, starting with a letter or digit",
+    ),
+]
+WorkteamNameStr = Annotated[
+    str,
+    api(
+        _CT,
+        "WorkteamName",
+        hint="1-63 letters, digits and hyphens, starting and ending with a letter or digit",
+    ),
+]
+UserPoolId = Annotated[
+    str,
+    api(_CW, "CognitoConfig", "UserPool", hint="a Cognito user pool ID like us-east-1_AbCdEfGhI"),
+]
+ClientIdStr = Annotated[str, api(_CW, "CognitoConfig", "ClientId", hint="printable ASCII text")]
+OidcClientId = Annotated[str, api(_CW, "OidcConfig", "ClientId", hint="printable ASCII text")]
+OidcEndpoint = Annotated[str, api(_CW, "OidcConfig", "Issuer", hint="an https:// URL")]
+ScopeStr = Annotated[
+    str, api(_CW, "OidcConfig", "Scope", hint='space-separated OAuth scopes like "openid email"')
+]
+ExtraParamKey = Annotated[
+    str, api(_CW, "OidcConfig", "AuthenticationRequestExtraParams", "key", hint=_ONE_LINE)
+]
+ExtraParamValue = Annotated[
+    str, api(_CW, "OidcConfig", "AuthenticationRequestExtraParams", "value", hint=_ONE_LINE)
+]
+ExtraParams = Annotated[
+    dict[ExtraParamKey, ExtraParamValue], api(_CW, "OidcConfig", "AuthenticationRequestExtraParams")
+]
+SecretId = Annotated[
+    str,
+    api(
+        "DescribeSecret",
+        "SecretId",
+        service="secretsmanager",
+        hint="a Secrets Manager secret ARN or name",
+    ),
+]
+ParameterName = Annotated[
+    str,
+    api("GetParameter", "Name", service="ssm", hint="an SSM SecureString parameter name or ARN"),
+]
+TagKey = Annotated[str, api(_CW, "Tags", "member", "Key", hint=_TAG_TEXT)]
+TagValue = Annotated[str, api(_CW, "Tags", "member", "Value", hint=_TAG_TEXT)]
+VpcIdStr = Annotated[
+    str, api(_CW, "WorkforceVpcConfig", "VpcId", hint="a VPC ID like vpc-0a1b2c3d4e5f67890")
+]
+SecurityGroupId = Annotated[
+    str,
+    api(
+        _CW,
+        "WorkforceVpcConfig",
+        "SecurityGroupIds",
+        "member",
+        hint="a security group ID like sg-0a1b2c3d4e5f67890",
+    ),
+]
+SubnetId = Annotated[
+    str,
+    api(
+        _CW,
+        "WorkforceVpcConfig",
+        "Subnets",
+        "member",
+        hint="a subnet ID like subnet-0a1b2c3d4e5f67890",
+    ),
+]
+IpAddressTypeLiteral = Annotated[Literal["ipv4", "dualstack"], api(_CW, "IpAddressType")]
+UserGroupStr = Annotated[
+    str, api(*_MEMBER, "CognitoMemberDefinition", "UserGroup", hint=_GROUP_TEXT)
+]
+MemberClientId = Annotated[
+    str, api(*_MEMBER, "CognitoMemberDefinition", "ClientId", hint="printable ASCII text")
+]
+MemberUserPool = Annotated[
+    str,
+    api(
+        *_MEMBER,
+        "CognitoMemberDefinition",
+        "UserPool",
+        hint="a Cognito user pool ID like us-east-1_AbCdEfGhI",
+    ),
+]
+Group = Annotated[str, api(*_MEMBER, "OidcMemberDefinition", "Groups", "member", hint=_GROUP_TEXT)]
+DescriptionStr = Annotated[str, api(_CT, "Description", hint=_ONE_LINE)]
+TopicArn = Annotated[
+    str,
+    api(
+        _CT,
+        "NotificationConfiguration",
+        "NotificationTopicArn",
+        hint="an SNS topic ARN like arn:aws:sns:us-east-1:111122223333:labeling-alerts",
+    ),
+]
+EnabledOrDisabled = Annotated[
+    Literal["Enabled", "Disabled"],
+    api(
+        _CT,
+        "WorkerAccessConfiguration",
+        "S3Presign",
+        "IamPolicyConstraints",
+        "SourceIp",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------
+# CIDRs
+# ---------------------------------------------------------------------------
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _parse_cidr(text: str) -> IpNetwork:
+    """One CIDR block; host bits are allowed and cleared (``10.0.0.7/24`` is ``10.0.0.0/24``)."""
+    if "/" not in text:
+        raise ValueError(
+            f"{_quote(text)} is not a CIDR block: add a prefix length, "
+            f"for example {_quote(text.strip() + '/32' if ':' not in text else text + '/128')}"
+        )
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise ValueError(f"{_quote(text)} is not a valid IPv4 or IPv6 CIDR block") from None
+
+
+def _network_order(network: IpNetwork) -> tuple[int, int, int]:
+    return (network.version, int(network.network_address), network.prefixlen)
+
+
+def normalize_cidrs(cidrs: Iterable[str]) -> tuple[str, ...]:
+    """CIDR blocks as networks: host bits cleared, duplicates dropped, sorted (IPv4 first).
+
+    Two lists that allow the same addresses in different order or spelling give the
+    same tuple, so comparing desired and observed CIDRs finds no false drift.
+    Raises ``ValueError`` naming the first block that is not a CIDR.
+    """
+    networks = {_parse_cidr(cidr) for cidr in cidrs}
+    return tuple(str(network) for network in sorted(networks, key=_network_order))
+
+
+def _check_cidr(text: str) -> str:
+    try:
+        return str(_parse_cidr(text))
+    except ValueError as exc:
+        raise PydanticCustomError("cidr", str(exc)) from None
+
+
+Cidr = Annotated[
+    str,
+    # The service model's Cidr pattern has lost backslashes (``^s*``, ``2[0-4]d``);
+    # ipaddress is the real parser, so only the model's lengths are applied here.
+    api(_CW, "SourceIpConfig", "Cidrs", "member", pattern=False),
+    AfterValidator(_check_cidr),
+]
+
+
+# ---------------------------------------------------------------------------
+# Models
+# ---------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    # strict: a JSON document's types are what they say ("true" is not a boolean);
+    # extra="forbid": a typo is an error, never a silently ignored field.
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        field_title_generator=lambda name, _info: name,
+    )
+
+
+class Tag(_Model):
+    Key: TagKey
+    Value: TagValue
+
+
+class CognitoConfig(_Model):
+    """The Amazon Cognito user pool and app client the workforce signs workers in with."""
+
+    UserPool: UserPoolId
+    ClientId: ClientIdStr
+
+
+_CognitoConfig = CognitoConfig  # a field of the same name shadows the class in annotations
+
+
+_SECRETS_MANAGER_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+")
+_SSM_PARAMETER_ARN = re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+")
+
+
+class OidcSpec(_Model):
+    """CreateWorkforce's OidcConfig without ClientSecret, plus where to read the secret."""
+
+    ClientId: OidcClientId
+    ClientSecretArn: SecretId | None = Field(
+        default=None,
+        description="Secrets Manager secret (ARN or name) holding the OIDC client secret. "
+        "Exactly one of ClientSecretArn and ClientSecretParameter.",
+    )
+    ClientSecretParameter: ParameterName | None = Field(
+        default=None,
+        description="SSM SecureString parameter (name or ARN) holding the OIDC client secret. "
+        "Exactly one of ClientSecretArn and ClientSecretParameter.",
+    )
+    Issuer: OidcEndpoint
+    AuthorizationEndpoint: OidcEndpoint
+    TokenEndpoint: OidcEndpoint
+    UserInfoEndpoint: OidcEndpoint
+    LogoutEndpoint: OidcEndpoint
+    JwksUri: OidcEndpoint
+    Scope: ScopeStr | None = None
+    AuthenticationRequestExtraParams: ExtraParams | None = None
+
+    @field_validator("ClientSecretArn")
+    @classmethod
+    def _secrets_manager_arn(cls, value: str | None) -> str | None:
+        if (
+            value is not None
+            and value.startswith("arn:")
+            and not _SECRETS_MANAGER_ARN.fullmatch(value)
+        ):
+            raise PydanticCustomError(
+                "secret_arn",
+                "is an ARN but not a Secrets Manager secret ARN "
+                "(arn:aws:secretsmanager:<region>:<account>:secret:<name>); "
+                "for an SSM parameter use ClientSecretParameter",
+            )
+        return value
+
+    @field_validator("ClientSecretParameter")
+    @classmethod
+    def _ssm_parameter(cls, value: str | None) -> str | None:
+        if (
+            value is not None
+            and value.startswith("arn:")
+            and not _SSM_PARAMETER_ARN.fullmatch(value)
+        ):
+            raise PydanticCustomError(
+                "parameter_arn",
+                "is an ARN but not an SSM parameter ARN "
+                "(arn:aws:ssm:<region>:<account>:parameter/<name>); "
+                "for a Secrets Manager secret use ClientSecretArn",
+            )
+        return value
+
+
+class SourceIpConfig(_Model):
+    """The IP ranges workers may sign in from; ``[]`` means no restriction."""
+
+    Cidrs: Annotated[
+        list[Cidr],
+        Field(max_length=DOCUMENTED_LIMITS["MaxCidrs"]),
+        AfterValidator(lambda cidrs: list(normalize_cidrs(cidrs))),
+    ] = Field(
+        description="CIDR blocks, compared as networks: order, duplicates and host bits "
+        "make no difference."
+    )
+
+
+_SourceIpConfig = SourceIpConfig  # a field of the same name shadows the class in annotations
+
+
+class WorkforceVpcConfig(_Model):
+    VpcId: VpcIdStr
+    SecurityGroupIds: Annotated[
+        list[SecurityGroupId], api(_CW, "WorkforceVpcConfig", "SecurityGroupIds")
+    ]
+    Subnets: Annotated[list[SubnetId], api(_CW, "WorkforceVpcConfig", "Subnets")]
+
+
+_WorkforceVpcConfig = (
+    WorkforceVpcConfig  # a field of the same name shadows the class in annotations
+)
+
+
+class WorkforceSpec(_Model):
+    WorkforceName: WorkforceNameStr
+    CognitoConfig: _CognitoConfig | None = None
+    OidcConfig: OidcSpec | None = None
+    SourceIpConfig: _SourceIpConfig | None = None
+    WorkforceVpcConfig: _WorkforceVpcConfig | None = None
+    IpAddressType: IpAddressTypeLiteral | None = None
+    Tags: Annotated[list[Tag], api(_CW, "Tags")] | None = Field(
+        default=None,
+        description="Present (even []): the workforce's tags are managed exactly. "
+        "Absent: its tags are left alone.",
+    )
+
+    @property
+    def identity_provider(self) -> Literal["cognito", "oidc"]:
+        """Which kind of workforce this is (a valid document sets exactly one config)."""
+        return "oidc" if self.OidcConfig is not None else "cognito"
+
+    def secret_reference(self) -> SecretReference | None:
+        """Where the OIDC client secret lives; None for a Cognito workforce."""
+        oidc = self.OidcConfig
+        if oidc is None:
+            return None
+        return SecretReference(
+            secret_arn=oidc.ClientSecretArn, parameter_name=oidc.ClientSecretParameter
+        )
+
+    def oidc_request(self) -> dict[str, Any] | None:
+        """OidcConfig as Create/UpdateWorkforce want it, minus ClientSecret (apply adds it)."""
+        if self.OidcConfig is None:
+            return None
+        return self.OidcConfig.model_dump(
+            mode="json",
+            exclude_none=True,
+            exclude={"ClientSecretArn", "ClientSecretParameter"},
+        )
+
+
+class CognitoMemberDefinition(_Model):
+    UserPool: MemberUserPool
+    UserGroup: UserGroupStr
+    ClientId: MemberClientId
+
+
+_CognitoMemberDefinition = (
+    CognitoMemberDefinition  # a field of the same name shadows the class in annotations
+)
+
+
+class OidcMemberDefinition(_Model):
+    Groups: Annotated[list[Group], api(*_MEMBER, "OidcMemberDefinition", "Groups")]
+
+
+_OidcMemberDefinition = (
+    OidcMemberDefinition  # a field of the same name shadows the class in annotations
+)
+
+
+class MemberDefinition(_Model):
+    """Exactly one of the two, matching the workforce's identity provider."""
+
+    CognitoMemberDefinition: _CognitoMemberDefinition | None = None
+    OidcMemberDefinition: _OidcMemberDefinition | None = None
+
+
+class NotificationConfiguration(_Model):
+    NotificationTopicArn: TopicArn | None = None
+
+
+_NotificationConfiguration = (
+    NotificationConfiguration  # a field of the same name shadows the class in annotations
+)
+
+
+class IamPolicyConstraints(_Model):
+    SourceIp: EnabledOrDisabled | None = None
+    VpcSourceIp: EnabledOrDisabled | None = None
+
+
+_IamPolicyConstraints = (
+    IamPolicyConstraints  # a field of the same name shadows the class in annotations
+)
+
+
+class S3Presign(_Model):
+    IamPolicyConstraints: _IamPolicyConstraints | None = None
+
+
+_S3Presign = S3Presign  # a field of the same name shadows the class in annotations
+
+
+class WorkerAccessConfiguration(_Model):
+    S3Presign: _S3Presign | None = None
+
+
+_WorkerAccessConfiguration = (
+    WorkerAccessConfiguration  # a field of the same name shadows the class in annotations
+)
+
+
+_TEAM_API_FIELDS = {
+    "MemberDefinitions",
+    "Description",
+    "NotificationConfiguration",
+    "WorkerAccessConfiguration",
+}
+
+
+class WorkteamSpec(_Model):
+    WorkteamName: WorkteamNameStr
+    Description: DescriptionStr
+    MemberDefinitions: Annotated[list[MemberDefinition], api(_CT, "MemberDefinitions")]
+    NotificationConfiguration: _NotificationConfiguration | None = None
+    WorkerAccessConfiguration: _WorkerAccessConfiguration | None = None
+    Tags: Annotated[list[Tag], api(_CT, "Tags")] | None = Field(
+        default=None,
+        description="Present (even []): the team's tags are managed exactly. "
+        "Absent: its tags are left alone.",
+    )
+
+    def api_fields(self) -> dict[str, Any]:
+        """The fields Create/UpdateWorkteam take besides the names, as the API wants them."""
+        return self.model_dump(mode="json", exclude_none=True, include=_TEAM_API_FIELDS)
+
+
+_Mode = Mode  # the field below shadows the enum in its annotation
+
+
+class Policy(_Model):
+    """What the reconciler may do about drift."""
+
+    # Not strict: the JSON string "enforce" is how a document spells Mode.ENFORCE.
+    Mode: Annotated[_Mode, Field(strict=False)] = Field(
+        default=Mode.ENFORCE,
+        description="enforce: apply the plan. detect: only report it.",
+    )
+    DeleteUnlistedWorkteams: bool = Field(
+        default=False,
+        description="Delete work teams the document does not list (otherwise they are "
+        "reported as blocked drift).",
+    )
+    AllowDisruptiveChanges: bool = Field(
+        default=False,
+        description="Allow replacing the workforce (DeleteWorkforce + CreateWorkforce, which "
+        "first deletes every team), e.g. to switch between Cognito and OIDC (otherwise "
+        "reported as blocked drift).",
+    )
+
+
+_Policy = Policy  # a field of the same name shadows the class in annotations
+
+
+# Set in parse_document's validation context: the rules were checked on the raw data.
+_RULES_CHECKED = "workforce_reconciler.rules_checked"
+
+
+class DesiredState(_Model):
+    """The whole desired-state document."""
+
+    model_config = ConfigDict(
+        title="workforce-reconciler desired-state document",
+        json_schema_extra={
+            "description": "One SageMaker private workforce and its work teams, as they "
+            "should be. Keys mirror the SageMaker API; see docs/document.md."
+        },
+    )
+
+    Version: Literal[1] = Field(description="The document format version: 1.")
+    Workforce: WorkforceSpec
+    Workteams: Annotated[
+        list[WorkteamSpec], Field(max_length=DOCUMENTED_LIMITS["MaxWorkteams"])
+    ] = Field(default_factory=list)
+    Policy: _Policy = Field(default_factory=lambda: _Policy())
+
+    @field_validator("Version", mode="before")
+    @classmethod
+    def _version(cls, value: Any) -> Any:
+        # Literal[1] alone would take true and 1.0 for 1.
+        if type(value) is not int or value != DOCUMENT_VERSION:
+            raise PydanticCustomError(
+                "version", "must be 1, the only version of this document format"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> "DesiredState":
+        # parse_document checks the cross-field rules on the raw document (so they are
+        # reported together with field errors); this covers models built in code.
+        if isinstance(info.context, dict) and info.context.get(_RULES_CHECKED):
+            return self
+        problems = _rule_problems(self.to_document())
+        if problems:
+            raise PydanticCustomError(
+                "document_rules",
+                "{problems}",
+                {"problems": "; ".join(f"{_render_path(loc)}: {msg}" for loc, msg in problems)},
+            )
+        return self
+
+    def to_document(self) -> dict[str, Any]:
+        """The document as JSON-ready data (absent fields left out); parses back equal."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def workteam(self, name: str) -> WorkteamSpec | None:
+        return next((team for team in self.Workteams if team.WorkteamName == name), None)
+
+
+# ---------------------------------------------------------------------------
+# Cross-field rules, checked on the raw JSON data so they are reported even when
+# some fields are wrong (pydantic's after-validators would not run then).
+# ---------------------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+def _present(obj: dict[str, Any], key: str) -> bool:
+    return obj.get(key) is not None
+
+
+def _is_secret_key(key: object) -> bool:
+    return isinstance(key, str) and key.replace("_", "").replace("-", "").lower() == "clientsecret"
+
+
+def _workforce_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
+    loc: Loc = ("Workforce",)
+    cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
+    if cognito and oidc:
+        yield (
+            loc,
+            "set only one of CognitoConfig and OidcConfig: a workforce signs workers in "
+            "with either Amazon Cognito or your own OIDC identity provider",
+        )
+    elif not cognito and not oidc:
+        yield (
+            loc,
+            "set CognitoConfig (Amazon Cognito) or OidcConfig (your own OIDC identity provider)",
+        )
+    config = workforce.get("OidcConfig")
+    if isinstance(config, dict) and not any(_is_secret_key(key) for key in config):
+        arn, parameter = (
+            _present(config, "ClientSecretArn"),
+            _present(config, "ClientSecretParameter"),
+        )
+        if arn and parameter:
+            yield (
+                (*loc, "OidcConfig"),
+                "set only one of ClientSecretArn and ClientSecretParameter",
+            )
+        elif not arn and not parameter:
+            yield (
+                (*loc, "OidcConfig"),
+                "set ClientSecretArn (a Secrets Manager secret) or ClientSecretParameter "
+                "(an SSM SecureString parameter): the reconciler reads the OIDC client "
+                "secret from there",
+            )
+
+
+def _definition_kind(definition: object) -> Literal["cognito", "oidc", "both", "none"]:
+    if not isinstance(definition, dict):
+        return "none"
+    cognito = _present(definition, "CognitoMemberDefinition")
+    oidc = _present(definition, "OidcMemberDefinition")
+    if cognito and oidc:
+        return "both"
+    return "cognito" if cognito else "oidc" if oidc else "none"
+
+
+_KIND_NAMES = {"cognito": "Amazon Cognito (CognitoConfig)", "oidc": "OIDC (OidcConfig)"}
+
+
+def _team_rules(
+    index: int,
+    team: dict[str, Any],
+    workforce_kind: str | None,
+    cognito_reference: dict[str, tuple[Loc, str]],
+) -> Iterator[tuple[Loc, str]]:
+    definitions = team.get("MemberDefinitions")
+    if not isinstance(definitions, list):
+        return
+    team_loc: Loc = ("Workteams", index, "MemberDefinitions")
+    kinds = []
+    for position, definition in enumerate(definitions):
+        loc: Loc = (*team_loc, position)
+        kind = _definition_kind(definition)
+        if kind == "both":
+            yield (
+                loc,
+                "set only one of CognitoMemberDefinition and OidcMemberDefinition",
+            )
+        elif kind == "none" and isinstance(definition, dict):
+            yield (loc, "set CognitoMemberDefinition or OidcMemberDefinition")
+        if kind not in ("cognito", "oidc"):
+            continue
+        kinds.append(kind)
+        if workforce_kind is not None and kind != workforce_kind:
+            wanted = (
+                "CognitoMemberDefinition" if workforce_kind == "cognito" else "OidcMemberDefinition"
+            )
+            yield (
+                loc,
+                f"is {'a Cognito' if kind == 'cognito' else 'an OIDC'} member definition, but "
+                f"the workforce uses {_KIND_NAMES[workforce_kind]}: use {wanted}",
+            )
+        if kind == "cognito":
+            yield from _same_cognito_client(
+                (*loc, "CognitoMemberDefinition"),
+                definition["CognitoMemberDefinition"],
+                cognito_reference,
+            )
+    if workforce_kind is None and len(set(kinds)) > 1:
+        yield (team_loc, "mixes Cognito and OIDC member definitions: a team uses one kind")
+
+
+def _same_cognito_client(
+    loc: Loc, definition: object, reference: dict[str, tuple[Loc, str]]
+) -> Iterator[tuple[Loc, str]]:
+    if not isinstance(definition, dict):
+        return
+    for key in ("UserPool", "ClientId"):
+        value = definition.get(key)
+        if not isinstance(value, str):
+            continue
+        if key not in reference:
+            reference[key] = ((*loc, key), value)
+            continue
+        where, expected = reference[key]
+        if value != expected:
+            yield (
+                (*loc, key),
+                f"is {_quote(value)}, but {_render_path(where)} is {_quote(expected)}: every "
+                f"Cognito member definition uses the workforce's user pool and app client",
+            )
+
+
+def _rule_problems(document: object) -> list[tuple[Loc, str]]:
+    """Problems with the rules that span fields; tolerant of any JSON shape."""
+    if not isinstance(document, dict):
+        return []
+    problems: list[tuple[Loc, str]] = []
+    workforce = document.get("Workforce")
+    workforce_kind: str | None = None
+    reference: dict[str, tuple[Loc, str]] = {}
+    if isinstance(workforce, dict):
+        problems.extend(_workforce_rules(workforce))
+        cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
+        if cognito != oidc:
+            workforce_kind = "cognito" if cognito else "oidc"
+        config = workforce.get("CognitoConfig")
+        if isinstance(config, dict):
+            for key in ("UserPool", "ClientId"):
+                if isinstance(config.get(key), str):
+                    reference[key] = (("Workforce", "CognitoConfig", key), config[key])
+    teams = document.get("Workteams")
+    if isinstance(teams, list):
+        seen: dict[str, int] = {}
+        for index, team in enumerate(teams):
+            if not isinstance(team, dict):
+                continue
+            name = team.get("WorkteamName")
+            if isinstance(name, str):
+                if name in seen:
+                    problems.append(
+                        (
+                            ("Workteams", index, "WorkteamName"),
+                            f"{_quote(name)} is already the name of "
+                            f"{_render_path(('Workteams', seen[name]))}: team names must be unique",
+                        )
+                    )
+                else:
+                    seen[name] = index
+            problems.extend(_team_rules(index, team, workforce_kind, reference))
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Problems: paths and plain-English messages
+# ---------------------------------------------------------------------------
+
+
+class InvalidDocumentError(ReconcilerError):
+    """The desired-state document is not valid; ``problems`` says every way it is not."""
+
+    def __init__(self, problems: Iterable[DocumentProblem]) -> None:
+        self.problems: tuple[DocumentProblem, ...] = tuple(problems)
+        count = len(self.problems)
+        lines = [f"desired-state document is invalid ({count} problem{'s' if count != 1 else ''}):"]
+        lines += [f"  {problem.Path}: {problem.Message}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _render_path(loc: Loc) -> str:
+    parts = ["$"]
+    for step in loc:
+        if isinstance(step, int):
+            parts.append(f"[{step}]")
+        elif _IDENTIFIER.fullmatch(step):
+            parts.append(f".{step}")
+        else:
+            parts.append(f"[{json.dumps(step)}]")
+    return "".join(parts)
+
+
+_ECHO_LIMIT = 80
+
+
+def _quote(value: str) -> str:
+    """A value for a message: JSON-quoted (control characters escaped), cut if long."""
+    if len(value) > _ECHO_LIMIT:
+        value = value[: _ECHO_LIMIT - 3] + "..."
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model or list type behind Annotated[...] / X | None."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, type(int | None)):
+            annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+        else:
+            return annotation
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model class that validates the object at ``loc`` (for 'did you mean')."""
+    current: Any = DesiredState
+    for step in loc:
+        current = _unwrap(current)
+        if isinstance(step, int):
+            if get_origin(current) is not list:
+                return None
+            current = get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(step)
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+_PUT_IT_ELSEWHERE = (
+    "the OIDC client secret must not be in the document: store it in AWS Secrets Manager "
+    "and set OidcConfig.ClientSecretArn to the secret's ARN, or in an SSM SecureString "
+    "parameter and set OidcConfig.ClientSecretParameter to the parameter's name"
+)
+
+
+def _unknown_field(loc: Loc) -> str:
+    key = loc[-1]
+    if _is_secret_key(key):
+        return _PUT_IT_ELSEWHERE
+    if key == "WorkforceName" and len(loc) == 3 and loc[0] == "Workteams":
+        return (
+            "work teams have no WorkforceName: every team joins the workforce named in "
+            "$.Workforce.WorkforceName; remove this field"
+        )
+    model = _model_at(loc[:-1])
+    if model is None:
+        return "unknown field"
+    allowed = list(model.model_fields)
+    by_lower = {name.lower(): name for name in allowed}
+    close = difflib.get_close_matches(str(key).lower(), list(by_lower), n=1, cutoff=0.6)
+    if close:
+        return f"unknown field; did you mean {_quote(by_lower[close[0]])}?"
+    return "unknown field; expected one of: " + ", ".join(allowed)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _message(error: Any, echo: bool) -> str:
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    loc: Loc = tuple(error["loc"])
+    shown = _quote(value) if echo and isinstance(value, str) else None
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return _unknown_field(loc)
+    if kind in _TYPE_NAMES:
+        return f"must be {_TYPE_NAMES[kind]}, not {_json_type(value)}"
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", "")).replace("'", '"')
+        if shown is not None:
+            return f"{shown} is not allowed; use {expected}"
+        return f"must be {expected}, not {_json_type(value)}"
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return "must not be empty"
+        return f"must be at least {_plural(ctx['min_length'], 'character')} long"
+    if kind == "string_too_long":
+        length = len(value) if isinstance(value, str) else "more"
+        return f"must be at most {_plural(ctx['max_length'], 'character')} long (it has {length})"
+    if kind in ("too_short", "too_long"):
+        noun = "entry" if ctx.get("field_type") == "Dictionary" else "item"
+        limit = ctx["min_length"] if kind == "too_short" else ctx["max_length"]
+        bound = "at least" if kind == "too_short" else "at most"
+        nouns = _plural(limit, noun).replace("entrys", "entries")
+        return f"must have {bound} {nouns} (it has {ctx.get('actual_length', 'more')})"
+    if kind == "string_pattern_mismatch":
+        info = pattern_info(ctx.get("pattern", ""))
+        subject = shown or "the value"
+        if info is None:
+            return f"{subject} does not match the pattern {ctx.get('pattern')}"
+        if info.hint:
+            return f"{subject} is not {info.hint} (SageMaker's pattern: {info.original})"
+        return f"{subject} does not match SageMaker's pattern {info.original}"
+    return str(error["msg"])
+
+
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "int_type": "an integer",
+    "list_type": "an array",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+}
+
+
+def _secret_values(data: object) -> set[str]:
+    """Every string found under a key named like ClientSecret, at any depth."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if _is_secret_key(key):
+                    found.update(_strings(value))
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _strings(data: object) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield str(key)
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _strings(item)
+
+
+def _scrub(message: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            message = message.replace(secret, "***")
+            message = message.replace(json.dumps(secret)[1:-1], "***")
+    return message
+
+
+def _field_order() -> dict[str, int]:
+    order: dict[str, int] = {}
+    models: list[type[BaseModel]] = [DesiredState]
+    while models:
+        model = models.pop(0)
+        for name, field in model.model_fields.items():
+            order.setdefault(name, len(order))
+            inner = _unwrap(field.annotation)
+            if get_origin(inner) is list:
+                inner = _unwrap(get_args(inner)[0])
+            if isinstance(inner, type) and issubclass(inner, BaseModel) and inner not in models:
+                models.append(inner)
+    return order
+
+
+_FIELD_ORDER = _field_order()
+
+
+def _sort_key(loc: Loc) -> tuple[tuple[int, int, str], ...]:
+    """Problems in document order: declared field order, then array index."""
+    return tuple(
+        (0, step, "") if isinstance(step, int) else (1, _FIELD_ORDER.get(step, 10_000), step)
+        for step in loc
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reading text
+# ---------------------------------------------------------------------------
+
+
+class _DuplicateKeys(dict[str, Any]):
+    """A JSON object that remembers which keys it saw more than once."""
+
+    duplicates: list[str]
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _DuplicateKeys:
+    obj = _DuplicateKeys()
+    obj.duplicates = []
+    for key, value in pairs:
+        if key in obj and key not in obj.duplicates:
+            obj.duplicates.append(key)
+        obj[key] = value
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _plain(data: Any, loc: Loc, problems: list[tuple[Loc, str]]) -> Any:
+    """``data`` with plain dicts, noting duplicate keys (JSON keeps only the last)."""
+    if isinstance(data, dict):
+        for key in getattr(data, "duplicates", ()):
+            problems.append(((*loc, key), "appears more than once in this object"))
+        return {key: _plain(value, (*loc, key), problems) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(item, (*loc, index), problems) for index, item in enumerate(data)]
+    return data
+
+
+def _load_json(text: str | bytes) -> Any:
+    """The JSON value of ``text``; InvalidDocumentError (with line and column) otherwise."""
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _invalid("$", f"is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise _invalid("$", "the document is empty; it must be a JSON object")
+    try:
+        return json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise _invalid(
+            "$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except (_NotJson, ValueError) as exc:  # NaN/Infinity, integers too long to read
+        raise _invalid("$", f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _invalid("$", "not valid JSON: nested too deeply") from None
+
+
+def _invalid(path: str, message: str) -> InvalidDocumentError:
+    return InvalidDocumentError([DocumentProblem(Path=path, Message=message)])
+
+
+def parse_document(text: str | bytes) -> DesiredState:
+    """The desired state in ``text``, or InvalidDocumentError listing every problem."""
+    raw = _load_json(text)
+    if not isinstance(raw, dict):
+        raise _invalid("$", f"the document must be a JSON object ({{...}}), not {_json_type(raw)}")
+    found: list[tuple[Loc, str]] = []
+    try:
+        data = _plain(raw, (), found)
+        found.extend(_rule_problems(data))
+        secrets = _secret_values(data)
+        try:
+            state = DesiredState.model_validate(data, context={_RULES_CHECKED: True})
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                loc = tuple(error["loc"])
+                echo = not any(_is_secret_key(step) for step in loc)
+                found.append((loc, _message(error, echo)))
+        else:
+            if not found:
+                return state
+    except RecursionError:
+        raise _invalid("$", "the document is nested too deeply") from None
+    problems: list[DocumentProblem] = []
+    seen: set[tuple[str, str]] = set()
+    for loc, message in sorted(found, key=lambda item: _sort_key(item[0])):
+        key = (_render_path(loc), _scrub(message, secrets))
+        if key not in seen:
+            seen.add(key)
+            problems.append(DocumentProblem(Path=key[0], Message=key[1]))
+    raise InvalidDocumentError(problems)
+
+
+# ---------------------------------------------------------------------------
+# JSON Schema
+# ---------------------------------------------------------------------------
+
+
+class _DocumentSchema(GenerateJsonSchema):
+    """Optional fields are shown as their type (leaving a key out is how to omit it)."""
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if json_schema.get("default", 0) is None:
+            del json_schema["default"]
+        return json_schema
+
+
+_ONE_OF: dict[str, list[list[str]]] = {
+    "WorkforceSpec": [["CognitoConfig"], ["OidcConfig"]],
+    "OidcSpec": [["ClientSecretArn"], ["ClientSecretParameter"]],
+    "MemberDefinition": [["CognitoMemberDefinition"], ["OidcMemberDefinition"]],
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The document's JSON Schema (draft 2020-12), for editors and ``schema``."""
+    schema = DesiredState.model_json_schema(schema_generator=_DocumentSchema)
+    for name, alternatives in _ONE_OF.items():
+        schema["$defs"][name]["oneOf"] = [{"required": keys} for keys in alternatives]
+    definitions = schema["$defs"]["WorkteamSpec"]["properties"]["MemberDefinitions"]
+    definitions["description"] = (
+        "All Cognito (sharing the workforce's UserPool and ClientId) or all OIDC, "
+        "matching the workforce."
+    )
+    return {"$schema": SCHEMA_DIALECT, **schema}
