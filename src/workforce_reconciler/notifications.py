@@ -101,6 +101,7 @@ class _Raised:
     sections: list[tuple[str, list[str]]]
     next_steps: str
     details: dict[str, Any] = field(default_factory=dict)
+    reminder_tail: str = ""  # what of ``tail`` a reminder keeps (it adds "since when")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -125,7 +126,8 @@ def fit_subject(lead: str, name: str = "", tail: str = "") -> str:
     fixed = len(SUBJECT_PREFIX) + len(lead) + len(tail)
     if fixed + len(name) > SUBJECT_MAX:
         room = SUBJECT_MAX - fixed
-        name = name[: room - 3] + "..." if room >= 4 else ""
+        if room >= 4:
+            name = name[: room - 3] + "..."
     subject = redact_text(SUBJECT_PREFIX + lead + name + tail)
     if len(subject) > SUBJECT_MAX:
         subject = subject[: SUBJECT_MAX - 3] + "..."
@@ -203,9 +205,9 @@ def _invalid_document(report: Report) -> _Raised:
         key=EventType.INVALID_DOCUMENT,
         severity=Severity.ERROR,
         fingerprint=_fingerprint([report.DocumentSource, problems]),
-        lead=f"Invalid desired-state document ({n}), nothing changed",
+        lead="Invalid desired-state document",
         name="",
-        tail="",
+        tail=f" ({n}), nothing changed",
         headline=f"The desired-state document is invalid ({n}). Nothing was changed.",
         sections=[("Problems", [f"{p.Path}: {p.Message}" for p in report.DocumentProblems])],
         next_steps=(
@@ -227,9 +229,9 @@ def _document_missing(report: Report) -> _Raised:
         key=EventType.DOCUMENT_MISSING,
         severity=Severity.WARNING,
         fingerprint=_fingerprint([report.DocumentSource]),
-        lead="Desired-state document missing, nothing changed",
+        lead="Desired-state document missing",
         name="",
-        tail="",
+        tail=", nothing changed",
         headline=(
             "The desired-state document does not exist (the parameter was deleted?). "
             "Nothing was changed, and nothing was deleted because of it."
@@ -252,6 +254,7 @@ def _workforce_failed(report: Report, name: str) -> _Raised:
         lead="Workforce ",
         name=name,
         tail=" is Failed",
+        reminder_tail=" is Failed",
         headline=f"SageMaker reports workforce {name} as Failed: {reason}",
         sections=[],
         next_steps=(
@@ -431,8 +434,11 @@ def _condition_message(
     interval: timedelta,
 ) -> Message:
     if reminder:
+        # The tail (counts) goes: a reminder is about the very condition sent before.
         subject = fit_subject(
-            f"Reminder: {raised.lead}", raised.name, f"{raised.tail} (since {_when(first_seen)})"
+            f"Reminder: {raised.lead}",
+            raised.name,
+            f"{raised.reminder_tail} (since {_when(first_seen)})",
         )
         headline = f"Reminder: still unresolved since {_when(first_seen)}. {raised.headline}"
     else:
