@@ -1,0 +1,136 @@
+"""The SAM application as tests see it: template.yaml parsed, transformed offline into the
+CloudFormation that would be created, the function's code zip, the sample events, and the
+:class:`DeployedStack` record that the ``deployed_stack`` fixture (conftest.py) yields."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+from samtranslator.utils.py27hash_fix import (
+    to_py27_compatible_template,
+    undo_mark_unicode_str_in_template,
+)
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = ROOT / "template.yaml"
+EVENTS_DIR = ROOT / "events"
+PACKAGE_DIR = ROOT / "src" / "workforce_reconciler"
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account, the one events/*.json name
+STACK_NAME = "workforce-reconciler"
+ARTIFACT_BUCKET = f"workforce-reconciler-artifacts-{ACCOUNT_ID}"
+ARTIFACT_KEY = "workforce-reconciler/reconcile-function.zip"
+FUNCTION_ID = "ReconcileFunction"
+
+# Pseudo parameters the SAM CLI passes to the translator (sam validate / sam build do the same).
+PSEUDO_PARAMETERS = {
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT_ID,
+    "AWS::Partition": "aws",
+    "AWS::StackName": STACK_NAME,
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+class OfflineManagedPolicyLoader:
+    """What ``samtranslator`` asks for managed policies by name, answered without IAM.
+
+    The real loader lists every AWS managed policy through IAM (needs an account). The
+    template only names policies SAM adds itself (basic execution, X-Ray), whose ARNs SAM
+    builds without a lookup; any other name would be a template change this map must follow.
+    """
+
+    POLICIES = {
+        "AWSLambdaBasicExecutionRole": (
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+        ),
+        "AWSXrayWriteOnlyAccess": "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+    }
+
+    def load(self) -> dict[str, str]:
+        return dict(self.POLICIES)
+
+
+def load_sam_template() -> dict[str, Any]:
+    """template.yaml parsed the way the SAM CLI parses it (short-form intrinsics included)."""
+    parsed: dict[str, Any] = yaml_parse(TEMPLATE_PATH.read_text())
+    return parsed
+
+
+def transform_template(sam_template: dict[str, Any]) -> dict[str, Any]:
+    """The SAM transform, offline: what CloudFormation would create from the packaged template.
+
+    ``sam package`` replaces the local ``CodeUri`` with the uploaded artifact's S3 URI; so
+    does this, with the artifact ``deployed_stack`` uploads to moto's S3.
+    """
+    packaged = copy.deepcopy(sam_template)
+    function = packaged["Resources"][FUNCTION_ID]
+    function["Properties"]["CodeUri"] = f"s3://{ARTIFACT_BUCKET}/{ARTIFACT_KEY}"
+    parameter_values = dict(PSEUDO_PARAMETERS)
+    # What samtranslator.translator.transform.transform does, with a boto session that
+    # names the Region (the translator reads the Region and partition from it, nothing else).
+    to_py27_compatible_template(packaged, parameter_values)
+    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=REGION))
+    translated = translator.translate(
+        packaged,
+        parameter_values=parameter_values,
+        get_managed_policy_map=OfflineManagedPolicyLoader().load,
+    )
+    result: dict[str, Any] = undo_mark_unicode_str_in_template(translated)
+    return result
+
+
+def code_zip() -> bytes:
+    """A zip of the function's package, as the artifact's top level holds it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(PACKAGE_DIR.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(PACKAGE_DIR.parent).as_posix())
+    return buffer.getvalue()
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """One of events/*.json (the samples ``sam local invoke -e`` uses)."""
+    event: dict[str, Any] = json.loads((EVENTS_DIR / name).read_text())
+    return event
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    """What the stack created on moto, by the names a person or the handler would use."""
+
+    stack_name: str
+    region: str
+    account_id: str
+    outputs: dict[str, str]
+    parameters: dict[str, str]
+    resources: dict[str, str]  # logical id -> physical id, for every resource moto created
+    resource_types: dict[str, str]  # logical id -> resource type
+    function_name: str
+    function_arn: str
+    topic_arn: str
+    table_name: str
+    dead_letter_queue_url: str
+    parameter_name: str  # the desired-state SSM parameter (not created by the stack)
+    environment: dict[str, str] = field(default_factory=dict)  # the function's env vars
+
+    def handler_environment(self) -> dict[str, str]:
+        """The function's variables plus what the Lambda runtime itself would set."""
+        return {
+            **self.environment,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
+        }
