@@ -119,13 +119,15 @@ class SnsNotifier:
             )
         except (ClientError, BotoCoreError) as exc:
             translated = translate("Publish", exc)
-            if isinstance(translated, NotFoundError):
+            code = (
+                exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
+            )
+            # SNS spells "no such topic" NotFound (NotFoundException in the API reference).
+            if isinstance(translated, NotFoundError) or code == "NotFound":
                 raise ReconcilerError(
                     f"the notification topic {self._topic_arn} does not exist: deploy the "
                     "stack, or point the reconciler at the topic it created"
                 ) from None
-            if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in (
-                _SNS_TRANSIENT
-            ):
+            if code in _SNS_TRANSIENT:
                 raise TransientError(str(translated)) from None
             raise translated from None
