@@ -1,0 +1,974 @@
+"""The desired-state document as a user meets it: what parses, and the exact messages when not."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workforce_reconciler.document import (
+    DesiredState,
+    InvalidDocumentError,
+    normalize_cidrs,
+    parse_document,
+)
+from workforce_reconciler.errors import ReconcilerError
+from workforce_reconciler.plan import DocumentProblem, Mode
+from workforce_reconciler.ports import SecretReference
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SECRET_ARN = (
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:workforce/oidc-client-secret-a1B2c3"
+)
+
+
+def example(name: str) -> dict[str, Any]:
+    return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+def problems_of(document: Any) -> list[tuple[str, str]]:
+    text = document if isinstance(document, str | bytes) else json.dumps(document)
+    with pytest.raises(InvalidDocumentError) as caught:
+        parse_document(text)
+    return [(p.Path, p.Message) for p in caught.value.problems]
+
+
+def edited(name: str, *edits: tuple[str, Any]) -> dict[str, Any]:
+    """The example ``name`` with each (dotted path, value) set; value DELETE removes the key."""
+    document = copy.deepcopy(example(name))
+    for path, value in edits:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        target: Any = document
+        for step in parents:
+            target = target[step]
+        if value is DELETE:
+            del target[last]
+        else:
+            target[last] = value
+    return document
+
+
+DELETE = object()
+COGNITO_MEMBER = {
+    "UserPool": "us-east-1_AbCdEfGhI",
+    "UserGroup": "radiologists",
+    "ClientId": "4d5e6f7g8h9i0j1k2l3m4n5o6p",
+}
+
+
+# --- valid documents ---------------------------------------------------------
+
+
+def test_the_oidc_example_parses_into_the_api_shapes() -> None:
+    # Given the OIDC example document
+    text = (EXAMPLES / "oidc.json").read_text()
+
+    # When it is parsed
+    state = parse_document(text)
+
+    # Then the workforce is OIDC, its secret is a Secrets Manager reference, and the
+    # OIDC request carries every endpoint but no secret field
+    workforce = state.Workforce
+    assert workforce.identity_provider == "oidc"
+    assert workforce.secret_reference() == SecretReference(secret_arn=SECRET_ARN)
+    assert workforce.oidc_request() == {
+        "ClientId": "0oa8x2kq1bTz7wHnS5d7",
+        "Issuer": "https://example-corp.okta.com/oauth2/default",
+        "AuthorizationEndpoint": "https://example-corp.okta.com/oauth2/default/v1/authorize",
+        "TokenEndpoint": "https://example-corp.okta.com/oauth2/default/v1/token",
+        "UserInfoEndpoint": "https://example-corp.okta.com/oauth2/default/v1/userinfo",
+        "LogoutEndpoint": "https://example-corp.okta.com/oauth2/default/v1/logout",
+        "JwksUri": "https://example-corp.okta.com/oauth2/default/v1/keys",
+        "Scope": "openid email profile groups",
+        "AuthenticationRequestExtraParams": {"prompt": "login"},
+    }
+    assert [team.WorkteamName for team in state.Workteams] == ["image-labelers", "text-reviewers"]
+    assert state.Workteams[1].api_fields() == {
+        "Description": "Reviews sentiment labels on support tickets",
+        "MemberDefinitions": [{"OidcMemberDefinition": {"Groups": ["reviewers-text"]}}],
+    }
+    assert state.Policy.Mode is Mode.ENFORCE
+
+
+def test_the_cognito_example_parses_and_keeps_absent_tags_apart_from_empty_tags() -> None:
+    # Given the Cognito example: workforce "Tags": [], second team without Tags
+    text = (EXAMPLES / "cognito.json").read_bytes()
+
+    # When it is parsed (as bytes, as SSM or a file gives it)
+    state = parse_document(text)
+
+    # Then tags are managed where the key is present (even empty) and left alone where absent
+    assert state.Workforce.identity_provider == "cognito"
+    assert state.Workforce.secret_reference() is None
+    assert state.Workforce.oidc_request() is None
+    assert state.Workforce.Tags == []
+    assert state.Workteams[1].Tags is None
+    assert state.Policy.Mode is Mode.DETECT
+    assert state.Policy.DeleteUnlistedWorkteams is False
+    assert state.Policy.AllowDisruptiveChanges is False
+    # and the document comes back with the same distinction
+    document = state.to_document()
+    assert document["Workforce"]["Tags"] == []
+    assert "Tags" not in document["Workteams"][1]
+
+
+def test_a_minimal_document_gets_the_policy_defaults_and_no_teams() -> None:
+    # Given a document with only a Cognito workforce
+    document = {
+        "Version": 1,
+        "Workforce": {
+            "WorkforceName": "minimal",
+            "CognitoConfig": {"UserPool": "us-east-1_AbCdEfGhI", "ClientId": "abc123"},
+        },
+    }
+
+    # When it is parsed
+    state = parse_document(json.dumps(document))
+
+    # Then nothing else is managed and the policy is the safe default
+    assert state.Workteams == []
+    assert state.Policy.model_dump() == {
+        "Mode": Mode.ENFORCE,
+        "DeleteUnlistedWorkteams": False,
+        "AllowDisruptiveChanges": False,
+    }
+    assert state.to_document() == {
+        **document,
+        "Workteams": [],
+        "Policy": {
+            "Mode": "enforce",
+            "DeleteUnlistedWorkteams": False,
+            "AllowDisruptiveChanges": False,
+        },
+    }
+
+
+def test_the_secret_can_live_in_an_ssm_securestring_parameter() -> None:
+    # Given the OIDC example pointing at an SSM parameter instead of Secrets Manager
+    document = edited(
+        "oidc",
+        ("Workforce.OidcConfig.ClientSecretArn", DELETE),
+        ("Workforce.OidcConfig.ClientSecretParameter", "/workforce/oidc/client-secret"),
+    )
+
+    # When it is parsed
+    state = parse_document(json.dumps(document))
+
+    # Then the reference names the parameter
+    reference = state.Workforce.secret_reference()
+    assert reference == SecretReference(parameter_name="/workforce/oidc/client-secret")
+    assert reference.display == "ssm:/workforce/oidc/client-secret"
+
+
+@pytest.mark.parametrize(
+    ("written", "normalised"),
+    [
+        (["203.0.113.0/24"], ["203.0.113.0/24"]),
+        (["10.1.2.3/16", "10.1.0.0/16"], ["10.1.0.0/16"]),
+        (["192.168.1.0/255.255.255.0"], ["192.168.1.0/24"]),
+        (["2001:DB8::/32", "10.0.0.0/8"], ["10.0.0.0/8", "2001:db8::/32"]),
+        (["10.0.0.0/24", "9.0.0.0/8", "10.0.0.0/8"], ["9.0.0.0/8", "10.0.0.0/8", "10.0.0.0/24"]),
+        ([], []),
+    ],
+)
+def test_cidrs_are_compared_as_networks(written: list[str], normalised: list[str]) -> None:
+    # Given CIDRs written in any order, case or spelling
+    document = edited("cognito", ("Workforce.SourceIpConfig.Cidrs", written))
+
+    # When the document is parsed
+    state = parse_document(json.dumps(document))
+
+    # Then they are networks: host bits cleared, duplicates gone, sorted (IPv4 first)
+    assert state.Workforce.SourceIpConfig is not None
+    assert state.Workforce.SourceIpConfig.Cidrs == normalised
+    # and the engine's normaliser gives the same for what SageMaker reports
+    assert normalize_cidrs(reversed(written)) == tuple(normalised)
+
+
+def test_normalize_cidrs_names_a_block_that_is_not_a_cidr() -> None:
+    # Given an observed list with something that is not a CIDR
+    # When it is normalised
+    # Then the error names it
+    with pytest.raises(ValueError, match=r'^"10\.0\.0\.256/8" is not a valid IPv4 or IPv6'):
+        normalize_cidrs(["10.0.0.0/8", "10.0.0.256/8"])
+
+
+def test_models_built_in_code_obey_the_same_cross_field_rules() -> None:
+    # Given a document valid field by field but with both identity providers
+    document = edited(
+        "cognito",
+        ("Workforce.OidcConfig", example("oidc")["Workforce"]["OidcConfig"]),
+    )
+
+    # When the engine (e.g. export) builds the model directly
+    # Then the rule is still enforced
+    with pytest.raises(ValueError, match="set only one of CognitoConfig and OidcConfig"):
+        DesiredState.model_validate(document)
+
+
+# --- one problem at a time: path and exact message -----------------------------
+
+A63 = "a" * 63
+CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
+    (
+        "workforce name pattern",
+        edited("cognito", ("Workforce.WorkforceName", "-labeling")),
+        [
+            (
+                "$.Workforce.WorkforceName",
+                '"-labeling" is not 1-63 letters, digits and hyphens, starting with a letter '
+                "or digit (SageMaker's pattern: [a-zA-Z0-9]([a-zA-Z0-9\\-]){0,62})",
+            )
+        ],
+    ),
+    (
+        "workforce name too long",
+        edited("cognito", ("Workforce.WorkforceName", A63 + "b")),
+        [("$.Workforce.WorkforceName", "must be at most 63 characters long (it has 64)")],
+    ),
+    (
+        "workforce name empty",
+        edited("cognito", ("Workforce.WorkforceName", "")),
+        [("$.Workforce.WorkforceName", "must not be empty")],
+    ),
+    (
+        "workforce name missing",
+        edited("cognito", ("Workforce.WorkforceName", DELETE)),
+        [("$.Workforce.WorkforceName", "is required")],
+    ),
+    (
+        "both identity providers",
+        edited("cognito", ("Workforce.OidcConfig", example("oidc")["Workforce"]["OidcConfig"])),
+        [
+            (
+                "$.Workforce",
+                "set only one of CognitoConfig and OidcConfig: a workforce signs workers in "
+                "with either Amazon Cognito or your own OIDC identity provider",
+            ),
+        ],
+    ),
+    (
+        "no identity provider",
+        edited("cognito", ("Workforce.CognitoConfig", DELETE)),
+        [
+            (
+                "$.Workforce",
+                "set CognitoConfig (Amazon Cognito) or OidcConfig (your own OIDC identity "
+                "provider)",
+            )
+        ],
+    ),
+    (
+        "cognito user pool pattern",
+        edited(
+            "cognito",
+            ("Workforce.CognitoConfig.UserPool", "AbCdEfGhI"),
+            ("Workteams", []),
+        ),
+        [
+            (
+                "$.Workforce.CognitoConfig.UserPool",
+                '"AbCdEfGhI" is not a Cognito user pool ID like us-east-1_AbCdEfGhI '
+                "(SageMaker's pattern: [\\w-]+_[0-9a-zA-Z]+)",
+            )
+        ],
+    ),
+    (
+        "both secret references",
+        edited("oidc", ("Workforce.OidcConfig.ClientSecretParameter", "/workforce/oidc")),
+        [("$.Workforce.OidcConfig", "set only one of ClientSecretArn and ClientSecretParameter")],
+    ),
+    (
+        "no secret reference",
+        edited("oidc", ("Workforce.OidcConfig.ClientSecretArn", DELETE)),
+        [
+            (
+                "$.Workforce.OidcConfig",
+                "set ClientSecretArn (a Secrets Manager secret) or ClientSecretParameter (an "
+                "SSM SecureString parameter): the reconciler reads the OIDC client secret from "
+                "there",
+            )
+        ],
+    ),
+    (
+        "an SSM ARN where a Secrets Manager ARN belongs",
+        edited(
+            "oidc",
+            (
+                "Workforce.OidcConfig.ClientSecretArn",
+                "arn:aws:ssm:us-east-1:111122223333:parameter/workforce/oidc",
+            ),
+        ),
+        [
+            (
+                "$.Workforce.OidcConfig.ClientSecretArn",
+                "is an ARN but not a Secrets Manager secret ARN "
+                "(arn:aws:secretsmanager:<region>:<account>:secret:<name>); for an SSM "
+                "parameter use ClientSecretParameter",
+            )
+        ],
+    ),
+    (
+        "http endpoint",
+        edited("oidc", ("Workforce.OidcConfig.TokenEndpoint", "http://idp.example.com/token")),
+        [
+            (
+                "$.Workforce.OidcConfig.TokenEndpoint",
+                '"http://idp.example.com/token" is not an https:// URL (SageMaker\'s pattern: '
+                "https://\\S+)",
+            )
+        ],
+    ),
+    (
+        "scope with a double space",
+        edited("oidc", ("Workforce.OidcConfig.Scope", "openid  email")),
+        [
+            (
+                "$.Workforce.OidcConfig.Scope",
+                '"openid  email" is not space-separated OAuth scopes like "openid email" '
+                "(SageMaker's pattern: [!#-\\[\\]-~]+( [!#-\\[\\]-~]+)*)",
+            )
+        ],
+    ),
+    (
+        "too many extra params",
+        edited(
+            "oidc",
+            (
+                "Workforce.OidcConfig.AuthenticationRequestExtraParams",
+                {f"p{i}": "v" for i in range(11)},
+            ),
+        ),
+        [
+            (
+                "$.Workforce.OidcConfig.AuthenticationRequestExtraParams",
+                "must have at most 10 entries (it has 11)",
+            )
+        ],
+    ),
+    (
+        "extra param value over two lines",
+        edited(
+            "oidc", ("Workforce.OidcConfig.AuthenticationRequestExtraParams", {"prompt": "a\nb"})
+        ),
+        [
+            (
+                "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.prompt",
+                '"a\\nb" is not text on one line (SageMaker\'s pattern: .*)',
+            )
+        ],
+    ),
+    (
+        "cidr without prefix length",
+        edited("cognito", ("Workforce.SourceIpConfig.Cidrs", ["192.0.2.10"])),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[0]",
+                '"192.0.2.10" is not a CIDR block: add a prefix length, for example '
+                '"192.0.2.10/32"',
+            )
+        ],
+    ),
+    (
+        "cidr out of range",
+        edited("cognito", ("Workforce.SourceIpConfig.Cidrs", ["192.0.2.0/24", "10.0.0.0/33"])),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[1]",
+                '"10.0.0.0/33" is not a valid IPv4 or IPv6 CIDR block',
+            )
+        ],
+    ),
+    (
+        "eleven cidrs",
+        edited(
+            "cognito", ("Workforce.SourceIpConfig.Cidrs", [f"10.{i}.0.0/16" for i in range(11)])
+        ),
+        [("$.Workforce.SourceIpConfig.Cidrs", "must have at most 10 items (it has 11)")],
+    ),
+    (
+        "ip address type",
+        edited("cognito", ("Workforce.IpAddressType", "ipv6")),
+        [("$.Workforce.IpAddressType", '"ipv6" is not allowed; use "ipv4" or "dualstack"')],
+    ),
+    (
+        "vpc id pattern",
+        edited("cognito", ("Workforce.WorkforceVpcConfig.VpcId", "vpc_0a1b2c3d")),
+        [
+            (
+                "$.Workforce.WorkforceVpcConfig.VpcId",
+                '"vpc_0a1b2c3d" is not a VPC ID like vpc-0a1b2c3d4e5f67890 (SageMaker\'s '
+                "pattern: vpc-[0-9a-z]*)",
+            )
+        ],
+    ),
+    (
+        "six security groups",
+        edited(
+            "cognito",
+            ("Workforce.WorkforceVpcConfig.SecurityGroupIds", [f"sg-0{i}" for i in range(6)]),
+        ),
+        [
+            (
+                "$.Workforce.WorkforceVpcConfig.SecurityGroupIds",
+                "must have at most 5 items (it has 6)",
+            )
+        ],
+    ),
+    (
+        "vpc without subnets",
+        edited("cognito", ("Workforce.WorkforceVpcConfig.Subnets", DELETE)),
+        [("$.Workforce.WorkforceVpcConfig.Subnets", "is required")],
+    ),
+    (
+        "tag key empty and value with a bad character",
+        edited("cognito", ("Workforce.Tags", [{"Key": "", "Value": "a#b"}])),
+        [
+            ("$.Workforce.Tags[0].Key", "must not be empty"),
+            (
+                "$.Workforce.Tags[0].Value",
+                '"a#b" is not letters, digits, spaces and _ . : / = + - @ (SageMaker\'s '
+                "pattern: ([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*))",
+            ),
+        ],
+    ),
+    (
+        "fifty-one tags",
+        edited("cognito", ("Workforce.Tags", [{"Key": f"k{i}", "Value": ""} for i in range(51)])),
+        [("$.Workforce.Tags", "must have at most 50 items (it has 51)")],
+    ),
+    (
+        "team names repeat",
+        edited("cognito", ("Workteams.1.WorkteamName", "medical-annotators")),
+        [
+            (
+                "$.Workteams[1].WorkteamName",
+                '"medical-annotators" is already the name of $.Workteams[0]: team names must '
+                "be unique",
+            )
+        ],
+    ),
+    (
+        "team name ends with a hyphen",
+        edited("cognito", ("Workteams.1.WorkteamName", "auditors-")),
+        [
+            (
+                "$.Workteams[1].WorkteamName",
+                '"auditors-" is not 1-63 letters, digits and hyphens, starting and ending with '
+                "a letter or digit (SageMaker's pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})",
+            )
+        ],
+    ),
+    (
+        "team carries a workforce name",
+        edited("cognito", ("Workteams.1.WorkforceName", "labeling-cognito")),
+        [
+            (
+                "$.Workteams[1].WorkforceName",
+                "work teams have no WorkforceName: every team joins the workforce named in "
+                "$.Workforce.WorkforceName; remove this field",
+            )
+        ],
+    ),
+    (
+        "description missing and too long",
+        edited(
+            "cognito",
+            ("Workteams.0.Description", DELETE),
+            ("Workteams.1.Description", "x" * 201),
+        ),
+        [
+            ("$.Workteams[0].Description", "is required"),
+            ("$.Workteams[1].Description", "must be at most 200 characters long (it has 201)"),
+        ],
+    ),
+    (
+        "no member definitions",
+        edited("cognito", ("Workteams.1.MemberDefinitions", [])),
+        [("$.Workteams[1].MemberDefinitions", "must have at least 1 item (it has 0)")],
+    ),
+    (
+        "eleven member definitions",
+        edited(
+            "cognito",
+            ("Workteams.1.MemberDefinitions", [{"CognitoMemberDefinition": COGNITO_MEMBER}] * 11),
+        ),
+        [("$.Workteams[1].MemberDefinitions", "must have at most 10 items (it has 11)")],
+    ),
+    (
+        "oidc members on a cognito workforce",
+        edited(
+            "cognito",
+            ("Workteams.1.MemberDefinitions", [{"OidcMemberDefinition": {"Groups": ["auditors"]}}]),
+        ),
+        [
+            (
+                "$.Workteams[1].MemberDefinitions[0]",
+                "is an OIDC member definition, but the workforce uses Amazon Cognito "
+                "(CognitoConfig): use CognitoMemberDefinition",
+            )
+        ],
+    ),
+    (
+        "cognito members on an oidc workforce",
+        edited(
+            "oidc", ("Workteams.1.MemberDefinitions", [{"CognitoMemberDefinition": COGNITO_MEMBER}])
+        ),
+        [
+            (
+                "$.Workteams[1].MemberDefinitions[0]",
+                "is a Cognito member definition, but the workforce uses OIDC (OidcConfig): use "
+                "OidcMemberDefinition",
+            )
+        ],
+    ),
+    (
+        "another user pool and app client",
+        edited(
+            "cognito",
+            (
+                "Workteams.1.MemberDefinitions.0.CognitoMemberDefinition.UserPool",
+                "us-east-1_ZyXwVuTsR",
+            ),
+            ("Workteams.1.MemberDefinitions.0.CognitoMemberDefinition.ClientId", "other"),
+        ),
+        [
+            (
+                "$.Workteams[1].MemberDefinitions[0].CognitoMemberDefinition.UserPool",
+                'is "us-east-1_ZyXwVuTsR", but $.Workforce.CognitoConfig.UserPool '
+                'is "us-east-1_AbCdEfGhI": every Cognito member definition uses the workforce\'s '
+                "user pool and app client",
+            ),
+            (
+                "$.Workteams[1].MemberDefinitions[0].CognitoMemberDefinition.ClientId",
+                'is "other", but $.Workforce.CognitoConfig.ClientId is '
+                '"4d5e6f7g8h9i0j1k2l3m4n5o6p": every Cognito member definition uses the '
+                "workforce's user pool and app client",
+            ),
+        ],
+    ),
+    (
+        "a definition of both kinds and an empty one",
+        edited(
+            "cognito",
+            (
+                "Workteams.1.MemberDefinitions",
+                [
+                    {
+                        "CognitoMemberDefinition": COGNITO_MEMBER,
+                        "OidcMemberDefinition": {"Groups": ["g"]},
+                    },
+                    {},
+                ],
+            ),
+        ),
+        [
+            (
+                "$.Workteams[1].MemberDefinitions[0]",
+                "set only one of CognitoMemberDefinition and OidcMemberDefinition",
+            ),
+            (
+                "$.Workteams[1].MemberDefinitions[1]",
+                "set CognitoMemberDefinition or OidcMemberDefinition",
+            ),
+        ],
+    ),
+    (
+        "eleven oidc groups and a group with a space",
+        edited(
+            "oidc",
+            (
+                "Workteams.1.MemberDefinitions",
+                [
+                    {"OidcMemberDefinition": {"Groups": [f"g{i}" for i in range(11)]}},
+                    {"OidcMemberDefinition": {"Groups": ["text reviewers"]}},
+                ],
+            ),
+        ),
+        [
+            (
+                "$.Workteams[1].MemberDefinitions[0].OidcMemberDefinition.Groups",
+                "must have at most 10 items (it has 11)",
+            ),
+            (
+                "$.Workteams[1].MemberDefinitions[1].OidcMemberDefinition.Groups[0]",
+                '"text reviewers" is not letters, digits, marks, symbols and punctuation, '
+                "without spaces (SageMaker's pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+)",
+            ),
+        ],
+    ),
+    (
+        "notification topic is not an sns arn",
+        edited(
+            "cognito",
+            ("Workteams.0.NotificationConfiguration.NotificationTopicArn", "medical-labeling-jobs"),
+        ),
+        [
+            (
+                "$.Workteams[0].NotificationConfiguration.NotificationTopicArn",
+                '"medical-labeling-jobs" is not an SNS topic ARN like '
+                "arn:aws:sns:us-east-1:111122223333:labeling-alerts (SageMaker's pattern: "
+                "arn:aws[a-z\\-]*:sns:[a-z0-9\\-]*:[0-9]{12}:[a-zA-Z0-9_.-]*)",
+            )
+        ],
+    ),
+    (
+        "s3 presign constraint",
+        edited(
+            "oidc",
+            ("Workteams.0.WorkerAccessConfiguration.S3Presign.IamPolicyConstraints.SourceIp", "On"),
+        ),
+        [
+            (
+                "$.Workteams[0].WorkerAccessConfiguration.S3Presign.IamPolicyConstraints.SourceIp",
+                '"On" is not allowed; use "Enabled" or "Disabled"',
+            )
+        ],
+    ),
+    (
+        "twenty-six teams",
+        edited(
+            "oidc",
+            (
+                "Workteams",
+                [
+                    {
+                        "WorkteamName": f"team-{i}",
+                        "Description": "d",
+                        "MemberDefinitions": [{"OidcMemberDefinition": {"Groups": ["g"]}}],
+                    }
+                    for i in range(26)
+                ],
+            ),
+        ),
+        [("$.Workteams", "must have at most 25 items (it has 26)")],
+    ),
+    (
+        "policy mode and a string for a boolean",
+        edited("cognito", ("Policy", {"Mode": "apply", "AllowDisruptiveChanges": "true"})),
+        [
+            ("$.Policy.Mode", '"apply" is not allowed; use "enforce" or "detect"'),
+            ("$.Policy.AllowDisruptiveChanges", "must be true or false, not a string"),
+        ],
+    ),
+    (
+        "version 2",
+        edited("cognito", ("Version", 2)),
+        [("$.Version", "must be 1, the only version of this document format")],
+    ),
+    (
+        "version as true",
+        edited("cognito", ("Version", True)),
+        [("$.Version", "must be 1, the only version of this document format")],
+    ),
+    (
+        "version missing",
+        edited("cognito", ("Version", DELETE)),
+        [("$.Version", "is required")],
+    ),
+    (
+        "wrong types",
+        edited(
+            "oidc",
+            ("Workforce.SourceIpConfig", "203.0.113.0/24"),
+            ("Workforce.OidcConfig.ClientId", 12345),
+            ("Workteams.0.MemberDefinitions.0.OidcMemberDefinition.Groups", "labelers-images"),
+            ("Workteams.1", None),
+        ),
+        [
+            ("$.Workforce.OidcConfig.ClientId", "must be a string, not a number"),
+            ("$.Workforce.SourceIpConfig", "must be an object, not a string"),
+            (
+                "$.Workteams[0].MemberDefinitions[0].OidcMemberDefinition.Groups",
+                "must be an array, not a string",
+            ),
+            ("$.Workteams[1]", "must be an object, not null"),
+        ],
+    ),
+    (
+        "workteams as an object",
+        edited("cognito", ("Workteams", {"WorkteamName": "x"})),
+        [("$.Workteams", "must be an array, not an object")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [pytest.param(document, expected, id=name) for name, document, expected in CASES],
+)
+def test_each_problem_is_reported_at_its_path(
+    document: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    # Given a document with a specific mistake (see the case id)
+    # When it is parsed
+    problems = problems_of(document)
+
+    # Then exactly that mistake is reported, where it is, in words
+    assert problems == expected
+
+
+# --- unknown fields --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        pytest.param(
+            edited("cognito", ("Workteam", [])),
+            [("$.Workteam", 'unknown field; did you mean "Workteams"?')],
+            id="top level near miss",
+        ),
+        pytest.param(
+            edited("cognito", ("Workforce.tags", []), ("Workforce.Tags", DELETE)),
+            [("$.Workforce.tags", 'unknown field; did you mean "Tags"?')],
+            id="wrong case",
+        ),
+        pytest.param(
+            edited("cognito", ("Policy.DeleteUnlistedTeams", True)),
+            [
+                (
+                    "$.Policy.DeleteUnlistedTeams",
+                    'unknown field; did you mean "DeleteUnlistedWorkteams"?',
+                )
+            ],
+            id="policy near miss",
+        ),
+        pytest.param(
+            edited(
+                "cognito", ("Workteams.0.MemberDefinitions.0.CognitoMemberDefinition.Group", "x")
+            ),
+            [
+                (
+                    "$.Workteams[0].MemberDefinitions[0].CognitoMemberDefinition.Group",
+                    'unknown field; did you mean "UserGroup"?',
+                )
+            ],
+            id="deep near miss",
+        ),
+        pytest.param(
+            edited("cognito", ("Workforce.Region", "us-east-1")),
+            [
+                (
+                    "$.Workforce.Region",
+                    "unknown field; expected one of: WorkforceName, CognitoConfig, OidcConfig, "
+                    "SourceIpConfig, WorkforceVpcConfig, IpAddressType, Tags",
+                )
+            ],
+            id="no near miss",
+        ),
+    ],
+)
+def test_unknown_fields_are_errors_with_a_suggestion(
+    document: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    # Given a document with a key the format does not have
+    # When it is parsed
+    problems = problems_of(document)
+
+    # Then the key is an error, with the nearest real field when there is one
+    assert problems == expected
+
+
+# --- the client secret -------------------------------------------------------------
+
+CLIENT_SECRET = "Zk9#qT2!vLw8-not-for-your-eyes"
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("ClientSecret", "$.Workforce.OidcConfig.ClientSecret"),
+        ("clientSecret", "$.Workforce.OidcConfig.clientSecret"),
+    ],
+)
+def test_a_client_secret_in_the_document_is_refused_without_repeating_it(
+    key: str, path: str
+) -> None:
+    # Given a document with the secret value itself, and a broken endpoint beside it
+    document = edited(
+        "oidc",
+        ("Workforce.OidcConfig.ClientSecretArn", DELETE),
+        (f"Workforce.OidcConfig.{key}", CLIENT_SECRET),
+        ("Workforce.OidcConfig.Issuer", f"http://{CLIENT_SECRET}"),
+    )
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as caught:
+        parse_document(json.dumps(document))
+
+    # Then the user is told where the secret belongs, and the value appears nowhere
+    problems = [(p.Path, p.Message) for p in caught.value.problems]
+    assert problems == [
+        (
+            "$.Workforce.OidcConfig.Issuer",
+            '"http://***" is not an https:// URL (SageMaker\'s pattern: https://\\S+)',
+        ),
+        (
+            path,
+            "the OIDC client secret must not be in the document: store it in AWS Secrets "
+            "Manager and set OidcConfig.ClientSecretArn to the secret's ARN, or in an SSM "
+            "SecureString parameter and set OidcConfig.ClientSecretParameter to the "
+            "parameter's name",
+        ),
+    ]
+    assert CLIENT_SECRET not in str(caught.value)
+    assert CLIENT_SECRET not in repr(caught.value.problems)
+
+
+def test_a_client_secret_anywhere_is_never_echoed() -> None:
+    # Given the secret under a ClientSecret key in the wrong place, in a malformed value
+    document = edited(
+        "cognito",
+        ("Workteams.0.ClientSecret", {"Value": CLIENT_SECRET, "Tags": [1]}),
+        ("Workforce.CognitoConfig.ClientSecret", [CLIENT_SECRET]),
+    )
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as caught:
+        parse_document(json.dumps(document))
+
+    # Then both are refused and neither value is repeated
+    assert [p.Path for p in caught.value.problems] == [
+        "$.Workforce.CognitoConfig.ClientSecret",
+        "$.Workteams[0].ClientSecret",
+    ]
+    assert CLIENT_SECRET not in str(caught.value)
+
+
+# --- many problems at once ------------------------------------------------------------
+
+
+def test_every_problem_is_reported_at_once_in_document_order() -> None:
+    # Given a document with mistakes at every level
+    document = edited(
+        "cognito",
+        ("Version", "1"),
+        ("Workforce.IpAddressType", "IPv4"),
+        ("Workforce.SourceIpConfig.Cidrs", ["192.0.2.0/24", "not-a-cidr/8"]),
+        ("Workteams.0.MemberDefinitions.1.CognitoMemberDefinition.UserPool", "us-east-1_Other1"),
+        ("Workteams.1.WorkteamName", "medical-annotators"),
+        ("Workteams.1.Description", DELETE),
+        ("Workteams.1.Descripton", "typo"),
+        ("Policy.Mode", "report"),
+    )
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as caught:
+        parse_document(json.dumps(document))
+
+    # Then every mistake is listed, with its path, in the order of the document
+    error = caught.value
+    assert isinstance(error, ReconcilerError)
+    assert error.problems == (
+        DocumentProblem(
+            Path="$.Version", Message="must be 1, the only version of this document format"
+        ),
+        DocumentProblem(
+            Path="$.Workforce.SourceIpConfig.Cidrs[1]",
+            Message='"not-a-cidr/8" is not a valid IPv4 or IPv6 CIDR block',
+        ),
+        DocumentProblem(
+            Path="$.Workforce.IpAddressType",
+            Message='"IPv4" is not allowed; use "ipv4" or "dualstack"',
+        ),
+        DocumentProblem(
+            Path="$.Workteams[0].MemberDefinitions[1].CognitoMemberDefinition.UserPool",
+            Message='is "us-east-1_Other1", but '
+            '$.Workforce.CognitoConfig.UserPool is "us-east-1_AbCdEfGhI": every Cognito '
+            "member definition uses the workforce's user pool and app client",
+        ),
+        DocumentProblem(
+            Path="$.Workteams[1].WorkteamName",
+            Message='"medical-annotators" is already the name of $.Workteams[0]: team names '
+            "must be unique",
+        ),
+        DocumentProblem(Path="$.Workteams[1].Description", Message="is required"),
+        DocumentProblem(
+            Path="$.Workteams[1].Descripton",
+            Message='unknown field; did you mean "Description"?',
+        ),
+        DocumentProblem(
+            Path="$.Policy.Mode", Message='"report" is not allowed; use "enforce" or "detect"'
+        ),
+    )
+    assert str(error).splitlines() == [
+        "desired-state document is invalid (8 problems):",
+        "  $.Version: must be 1, the only version of this document format",
+        '  $.Workforce.SourceIpConfig.Cidrs[1]: "not-a-cidr/8" is not a valid IPv4 or IPv6 '
+        "CIDR block",
+        '  $.Workforce.IpAddressType: "IPv4" is not allowed; use "ipv4" or "dualstack"',
+        "  $.Workteams[0].MemberDefinitions[1].CognitoMemberDefinition.UserPool: "
+        'is "us-east-1_Other1", but $.Workforce.CognitoConfig.UserPool is '
+        '"us-east-1_AbCdEfGhI": every Cognito member definition uses the workforce\'s user '
+        "pool and app client",
+        '  $.Workteams[1].WorkteamName: "medical-annotators" is already the name of '
+        "$.Workteams[0]: team names must be unique",
+        "  $.Workteams[1].Description: is required",
+        '  $.Workteams[1].Descripton: unknown field; did you mean "Description"?',
+        '  $.Policy.Mode: "report" is not allowed; use "enforce" or "detect"',
+    ]
+
+
+# --- text that is not a document ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            '{\n  "Version": 1,\n  "Workforce": {"WorkforceName": "x",}\n}',
+            "not valid JSON: Expecting property name enclosed in double quotes at line 3 column 38",
+            id="trailing comma",
+        ),
+        pytest.param(
+            '{"Version": 1',
+            "not valid JSON: Expecting ',' delimiter at line 1 column 14",
+            id="cut short",
+        ),
+        pytest.param("", "the document is empty; it must be a JSON object", id="empty"),
+        pytest.param("  \n", "the document is empty; it must be a JSON object", id="blank"),
+        pytest.param("[]", "the document must be a JSON object ({...}), not an array", id="array"),
+        pytest.param(
+            '"hi"', "the document must be a JSON object ({...}), not a string", id="string"
+        ),
+        pytest.param("null", "the document must be a JSON object ({...}), not null", id="null"),
+        pytest.param('{"Version": NaN}', "not valid JSON: NaN is not a JSON value", id="NaN"),
+        pytest.param(b"\xff\xfe{}", "is not UTF-8 text (byte 0 cannot be decoded)", id="not utf-8"),
+    ],
+)
+def test_text_that_is_not_a_json_object_is_one_clear_problem(
+    text: str | bytes, expected: str
+) -> None:
+    # Given text that is not a JSON object
+    # When it is parsed
+    problems = problems_of(text)
+
+    # Then there is one problem at the root, with line and column where JSON has them
+    assert problems == [("$", expected)]
+
+
+def test_a_byte_order_mark_is_accepted() -> None:
+    # Given the example saved by an editor that writes a UTF-8 BOM
+    text = "\ufeff" + (EXAMPLES / "cognito.json").read_text()
+
+    # When it is parsed, as text and as bytes
+    # Then both work
+    assert parse_document(text) == parse_document(text.encode("utf-8"))
+
+
+def test_a_key_given_twice_is_reported() -> None:
+    # Given a document where a key appears twice (JSON would silently keep the last)
+    text = (EXAMPLES / "cognito.json").read_text()
+    text = text.replace(
+        '"IpAddressType": "ipv4",', '"IpAddressType": "ipv4", "IpAddressType": "dualstack",'
+    )
+
+    # When it is parsed
+    problems = problems_of(text)
+
+    # Then the repetition is an error
+    assert problems == [("$.Workforce.IpAddressType", "appears more than once in this object")]
