@@ -1,0 +1,44 @@
+"""Sample requests and client settings shared by the emulator's tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.config import Config
+
+# One attempt: a test sees exactly the answer the emulator gave, without botocore retries.
+ONE_ATTEMPT = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+# No client-side validation either: what botocore would refuse reaches the server.
+UNCHECKED = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=False
+)
+
+POOL = "us-east-1_AbCdEf123"
+CLIENT = "client-id-1"
+COGNITO = {"UserPool": POOL, "ClientId": CLIENT}
+SECRET = "s3cr3t-VALUE-never-shown"
+
+
+def oidc(**overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "ClientId": "oidc-client",
+        "ClientSecret": SECRET,
+        "Issuer": "https://idp.example.com",
+        "AuthorizationEndpoint": "https://idp.example.com/authorize",
+        "TokenEndpoint": "https://idp.example.com/token",
+        "UserInfoEndpoint": "https://idp.example.com/userinfo",
+        "LogoutEndpoint": "https://idp.example.com/logout",
+        "JwksUri": "https://idp.example.com/jwks",
+    }
+    config.update(overrides)
+    return config
+
+
+def cognito_member(
+    group: str = "labelers", pool: str = POOL, client: str = CLIENT
+) -> dict[str, Any]:
+    return {"CognitoMemberDefinition": {"UserPool": pool, "UserGroup": group, "ClientId": client}}
+
+
+def oidc_member(*groups: str) -> dict[str, Any]:
+    return {"OidcMemberDefinition": {"Groups": list(groups or ("labelers",))}}
