@@ -209,7 +209,7 @@ def _invalid_document(report: Report) -> _Raised:
         name="",
         tail=f" ({n}), nothing changed",
         headline=f"The desired-state document is invalid ({n}). Nothing was changed.",
-        sections=[("Problems", [f"{p.Path}: {p.Message}" for p in report.DocumentProblems])],
+        sections=[("Problems", [f"  {p.Path}: {p.Message}" for p in report.DocumentProblems])],
         next_steps=(
             "Fix each problem at the path shown and put the document again "
             "(aws ssm put-parameter --overwrite). `workforce-reconciler validate FILE` "
@@ -262,7 +262,7 @@ def _workforce_failed(report: Report, name: str) -> _Raised:
             "(for example the OIDC endpoints or the VPC configuration in the document), "
             "then let the next run check again."
         ),
-        details={"WorkforceStatus": report.WorkforceStatus, "FailureReason": reason},
+        details={"FailureReason": reason},
     )
 
 
@@ -364,8 +364,11 @@ def _raised(report: Report) -> tuple[dict[EventType, _Raised], frozenset[EventTy
 
 
 def _context(report: Report) -> list[str]:
+    workforce = _workforce(report) or "(unknown: the document could not be read)"
+    if report.WorkforceStatus and report.WorkforceStatus != "Active":
+        workforce += f" (SageMaker status {report.WorkforceStatus})"
     rows = [
-        ("Workforce", _workforce(report) or "(unknown: the document could not be read)"),
+        ("Workforce", workforce),
         ("Region", report.Region),
         ("Trigger", report.Trigger),
         ("Mode", report.Mode.value),
@@ -386,6 +389,7 @@ def _base_document(
         "Subject": subject,
         "Time": now.astimezone(UTC).isoformat(),
         "Workforce": _workforce(report),
+        "WorkforceStatus": report.WorkforceStatus,
         "Region": report.Region,
         "Trigger": report.Trigger,
         "Mode": report.Mode.value,

@@ -158,7 +158,10 @@ def subjects(messages: list[Message]) -> list[str]:
             EventType.WORKFORCE_FAILED,
             Severity.CRITICAL,
             "[workforce-reconciler] Workforce default is Failed",
-            ["SageMaker reports workforce default as Failed: OIDC discovery failed"],
+            [
+                "SageMaker reports workforce default as Failed: OIDC discovery failed",
+                "Workforce: default (SageMaker status Failed)",
+            ],
             id="workforce-failed",
         ),
         pytest.param(
