@@ -258,6 +258,15 @@ class Tag(_Model):
     Key: TagKey
     Value: TagValue
 
+    @field_validator("Key")
+    @classmethod
+    def _not_reserved(cls, key: str) -> str:
+        if key.lower().startswith("aws:"):
+            raise PydanticCustomError(
+                "reserved_tag", "tag keys starting with aws: are reserved for AWS"
+            )
+        return key
+
 
 class CognitoConfig(_Model):
     """The Amazon Cognito user pool and app client the workforce signs workers in with."""
@@ -692,6 +701,24 @@ def _same_cognito_client(
             )
 
 
+def _unique_tag_keys(loc: Loc, tags: object) -> Iterator[tuple[Loc, str]]:
+    if not isinstance(tags, list):
+        return
+    seen: dict[str, int] = {}
+    for index, tag in enumerate(tags):
+        key = tag.get("Key") if isinstance(tag, dict) else None
+        if not isinstance(key, str):
+            continue
+        if key in seen:
+            yield (
+                (*loc, index, "Key"),
+                f"{_quote(key)} is already the key of {_render_path((*loc, seen[key]))}: "
+                "tag keys must be unique",
+            )
+        else:
+            seen[key] = index
+
+
 def _rule_problems(document: object) -> list[tuple[Loc, str]]:
     """Problems with the rules that span fields; tolerant of any JSON shape."""
     if not isinstance(document, dict):
@@ -702,6 +729,7 @@ def _rule_problems(document: object) -> list[tuple[Loc, str]]:
     reference: dict[str, tuple[Loc, str]] = {}
     if isinstance(workforce, dict):
         problems.extend(_workforce_rules(workforce))
+        problems.extend(_unique_tag_keys(("Workforce", "Tags"), workforce.get("Tags")))
         cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
         if cognito != oidc:
             workforce_kind = "cognito" if cognito else "oidc"
@@ -729,6 +757,7 @@ def _rule_problems(document: object) -> list[tuple[Loc, str]]:
                 else:
                     seen[name] = index
             problems.extend(_team_rules(index, team, workforce_kind, reference))
+            problems.extend(_unique_tag_keys(("Workteams", index, "Tags"), team.get("Tags")))
     return problems
 
 

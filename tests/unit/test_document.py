@@ -436,6 +436,27 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "reserved and repeated tag keys",
+        edited(
+            "oidc",
+            (
+                "Workteams.0.Tags",
+                [
+                    {"Key": "aws:cloudformation:stack-name", "Value": "x"},
+                    {"Key": "team", "Value": "a"},
+                    {"Key": "team", "Value": "b"},
+                ],
+            ),
+        ),
+        [
+            ("$.Workteams[0].Tags[0].Key", "tag keys starting with aws: are reserved for AWS"),
+            (
+                "$.Workteams[0].Tags[2].Key",
+                '"team" is already the key of $.Workteams[0].Tags[1]: tag keys must be unique',
+            ),
+        ],
+    ),
+    (
         "fifty-one tags",
         edited("cognito", ("Workforce.Tags", [{"Key": f"k{i}", "Value": ""} for i in range(51)])),
         [("$.Workforce.Tags", "must have at most 50 items (it has 51)")],
