@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 RetryMode = Literal["standard", "adaptive", "legacy"]
 
 
-def client_config(retry_mode: RetryMode = "standard", max_attempts: int = 5) -> Config:
+def client_config(retry_mode: RetryMode = "standard", total_max_attempts: int = 5) -> Config:
     return Config(
-        retries={"mode": retry_mode, "max_attempts": max_attempts},
+        retries={"mode": retry_mode, "total_max_attempts": total_max_attempts},
         user_agent_extra=f"workforce-reconciler/{__version__}",
         connect_timeout=10,
         read_timeout=60,

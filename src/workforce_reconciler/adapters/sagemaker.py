@@ -8,6 +8,7 @@ Each method names the IAM action it needs; ``template.yaml`` grants exactly thes
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -57,13 +58,17 @@ IAM_ACTIONS = (
 )
 
 
+_NOT_FOUND = re.compile(
+    r"not found|no \w+ (?:was )?found|does not exist|could not find|cannot find", re.IGNORECASE
+)
+
+
 def _is_not_found(code: str, message: str) -> bool:
     if code in {"ResourceNotFound", "ResourceNotFoundException", "NotFoundException"}:
         return True
-    lowered = message.lower()
-    return code == "ValidationException" and (
-        "not found" in lowered or "does not exist" in lowered or "could not find" in lowered
-    )
+    # SageMaker answers a missing workforce or team with ValidationException and a
+    # sentence ("No workforce found with name 'x'."): the sentence is all there is.
+    return code == "ValidationException" and bool(_NOT_FOUND.search(message))
 
 
 def translate(operation: str, error: ClientError | BotoCoreError) -> AwsError | TransientError:

@@ -23,7 +23,15 @@ from workforce_reconciler.errors import (
     ReconcilerError,
     TransientError,
 )
-from workforce_reconciler.plan import Action, ActionResult, Operation, Outcome, Plan, ResourceType
+from workforce_reconciler.plan import (
+    Action,
+    ActionResult,
+    Classification,
+    Operation,
+    Outcome,
+    Plan,
+    ResourceType,
+)
 
 if TYPE_CHECKING:
     from workforce_reconciler.adapters.sagemaker import SageMakerGateway
@@ -104,6 +112,30 @@ def apply(
                 secret = secret or secrets.resolve(secret_reference)
                 request["OidcConfig"] = {**request["OidcConfig"], "ClientSecret": secret}
             _execute(ctx, action, request)
+        except ConflictError as exc:
+            # Refused for a reason the workforce's status does not explain (e.g. OIDC
+            # changes while work teams exist, where the service forbids them): that is
+            # blocked drift for a person, not a failure a retry will fix.
+            message = exc.message.replace(secret, "***") if secret else exc.message
+            refused = action.model_copy(
+                update={
+                    "Classification": Classification.BLOCKED,
+                    "Reason": f"SageMaker refused it ({exc.code}): {message}",
+                }
+            )
+            results.append(
+                ActionResult(
+                    Action=refused,
+                    Outcome=Outcome.SKIPPED,
+                    ErrorCode=exc.code,
+                    ErrorMessage=f"blocked by SageMaker: {message}",
+                )
+            )
+            if action.ResourceType is ResourceType.WORKFORCE:
+                stopped = (
+                    f"skipped: an earlier step ({action.Operation} {action.target}) was refused"
+                )
+            continue
         except ReconcilerError as exc:
             code = str(getattr(exc, "code", type(exc).__name__))
             message = str(getattr(exc, "message", exc))
@@ -143,6 +175,7 @@ def _skip(action: Action, why: str) -> ActionResult:
 
 def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
     deadline = ctx.monotonic() + ctx.wait.timeout_seconds
+    retried_active = False
     while True:
         if action.Operation in NEEDS_ACTIVE and ctx.status != "Active":
             _wait_for_active(ctx, deadline)
@@ -154,11 +187,15 @@ def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
             raise
         except ConflictError:
             # Refused because the workforce is changing (another writer, or a status we
-            # had not seen yet)? Then wait for Active and send the same step again.
+            # had not seen yet)? Then wait for Active and send the same step again; once
+            # more if it is Active already (it may have settled in between).
             current = ctx.gateway.describe_workforce(ctx.workforce_name)
             status = (current or {}).get("Status")
+            ctx.status = status
             if status in CHANGING and ctx.monotonic() < deadline:
-                ctx.status = status
+                continue
+            if status == "Active" and not retried_active:
+                retried_active = True
                 continue
             raise
         break

@@ -125,12 +125,17 @@ class Reconciler:
         results: tuple[ActionResult, ...] = (),
     ) -> Report:
         workforce = planned.observed.workforce or {}
+        plan = planned.plan
+        if results:
+            # One result per action, in order; apply re-classifies a step SageMaker
+            # refused as blocked, and the report's plan says so.
+            plan = plan.model_copy(update={"Actions": tuple(r.Action for r in results)})
         return Report(
             Trigger=trigger,
             Mode=planned.mode,
             Region=self.region,
             WorkforceName=planned.plan.WorkforceName,
-            Plan=planned.plan,
+            Plan=plan,
             Results=results,
             WorkforceStatus=workforce.get("Status"),
             FailureReason=workforce.get("FailureReason"),

@@ -1,0 +1,106 @@
+"""The world an engine test drives: moto (SSM, Secrets Manager, DynamoDB) and the emulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from workforce_emulator import controls
+from workforce_reconciler.adapters.documents import SsmDocumentSource
+from workforce_reconciler.adapters.sagemaker import SageMakerGateway
+from workforce_reconciler.adapters.secrets import AwsSecretResolver
+from workforce_reconciler.adapters.state_store import DynamoDBStateStore
+from workforce_reconciler.engine.apply import WaitSettings
+from workforce_reconciler.engine.reconcile import Reconciler
+from workforce_reconciler.plan import Mode, Report
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PARAMETER = "/workforce-reconciler/desired-state"
+TABLE = "workforce-reconciler-state"
+SECRET_VALUE = "s3cr3t-Value-that-must-never-leak"
+# Few retries with no long backoff: the tests inject throttling on purpose.
+FAST_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 2})
+
+
+def example(name: str) -> dict[str, Any]:
+    return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+class World:
+    """The clients and the reconciler a test drives, with helpers to read the end state."""
+
+    def __init__(self) -> None:
+        self.sagemaker = boto3.client("sagemaker", config=FAST_RETRIES)
+        self.ssm = boto3.client("ssm")
+        self.secretsmanager = boto3.client("secretsmanager")
+        self.dynamodb = boto3.client("dynamodb")
+        self.dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.secret_arn = self.secretsmanager.create_secret(
+            Name="workforce/oidc-client-secret", SecretString=SECRET_VALUE
+        )["ARN"]
+        self.store = DynamoDBStateStore(self.dynamodb, TABLE)
+        self.sleeps: list[float] = []
+
+    def reconciler(self, *, mode: Mode | None = None, store: bool = True) -> Reconciler:
+        return Reconciler(
+            SageMakerGateway(self.sagemaker),
+            secrets=AwsSecretResolver(self.secretsmanager, self.ssm),
+            store=self.store if store else None,
+            mode_override=mode,
+            wait=WaitSettings(timeout_seconds=30, poll_seconds=1),
+            sleep=self.sleeps.append,
+        )
+
+    def put_document(self, document: dict[str, Any] | str) -> None:
+        text = document if isinstance(document, str) else json.dumps(document)
+        self.ssm.put_parameter(Name=PARAMETER, Value=text, Type="String", Overwrite=True)
+
+    def run(
+        self,
+        document: dict[str, Any] | str | None = None,
+        *,
+        apply: bool = True,
+        mode: Mode | None = None,
+    ) -> Report:
+        if document is not None:
+            self.put_document(document)
+        source = SsmDocumentSource(self.ssm, PARAMETER)
+        return self.reconciler(mode=mode).run(source, "test", apply_changes=apply)
+
+    # -- the world as a user would look at it ------------------------------------------
+    def workforce(self, name: str) -> dict[str, Any]:
+        return self.sagemaker.describe_workforce(WorkforceName=name)["Workforce"]
+
+    def teams(self) -> dict[str, dict[str, Any]]:
+        teams = self.sagemaker.list_workteams(MaxResults=100)["Workteams"]
+        return {t["WorkteamName"]: t for t in teams}
+
+    def tags(self, arn: str) -> dict[str, str]:
+        return {t["Key"]: t["Value"] for t in self.sagemaker.list_tags(ResourceArn=arn)["Tags"]}
+
+    @staticmethod
+    def writes() -> list[str]:
+        """The SageMaker write operations the emulator received, in order."""
+        reads = {
+            "DescribeWorkforce",
+            "ListWorkforces",
+            "ListWorkteams",
+            "DescribeWorkteam",
+            "ListTags",
+        }
+        return [c["Operation"] for c in controls.calls() if c["Operation"] not in reads]
