@@ -970,30 +970,17 @@ def _scrub(message: str, secrets: set[str]) -> str:
     return message
 
 
-def _field_order() -> dict[str, int]:
-    order: dict[str, int] = {}
-    models: list[type[BaseModel]] = [DesiredState]
-    while models:
-        model = models.pop(0)
-        for name, field in model.model_fields.items():
-            order.setdefault(name, len(order))
-            inner = _unwrap(field.annotation)
-            if get_origin(inner) is list:
-                inner = _unwrap(get_args(inner)[0])
-            if isinstance(inner, type) and issubclass(inner, BaseModel) and inner not in models:
-                models.append(inner)
-    return order
-
-
-_FIELD_ORDER = _field_order()
-
-
 def _sort_key(loc: Loc) -> tuple[tuple[int, int, str], ...]:
-    """Problems in document order: declared field order, then array index."""
-    return tuple(
-        (0, step, "") if isinstance(step, int) else (1, _FIELD_ORDER.get(step, 10_000), step)
-        for step in loc
-    )
+    """Problems in document order: each model's declared field order, then array index."""
+    key: list[tuple[int, int, str]] = []
+    for depth, step in enumerate(loc):
+        if isinstance(step, int):
+            key.append((0, step, ""))
+            continue
+        model = _model_at(loc[:depth])
+        fields = list(model.model_fields) if model is not None else []
+        key.append((1, fields.index(step) if step in fields else len(fields), step))
+    return tuple(key)
 
 
 # ---------------------------------------------------------------------------

@@ -166,7 +166,11 @@ one_line = st.text(
     st.characters(exclude_characters="\n", exclude_categories=("Cs",)), min_size=1, max_size=40
 )
 tag_text = st.text("abcXYZ019 _.:/=+@-", min_size=1, max_size=12)
-tags = st.none() | st.lists(st.fixed_dictionaries({"Key": tag_text, "Value": tag_text}), max_size=4)
+tags = st.none() | st.lists(
+    st.fixed_dictionaries({"Key": tag_text, "Value": tag_text}),
+    max_size=4,
+    unique_by=lambda tag: tag["Key"],
+)
 user_pools = st.sampled_from(["us-east-1_AbCdEfGhI", "eu-west-2_Z9y8X7w6V"])
 client_ids = st.sampled_from(["4d5e6f7g8h9i0j1k2l3m4n5o6p", "0oa8x2kq1bTz7wHnS5d7"])
 groups = st.text("abcxyz019_.@-", min_size=1, max_size=12)
