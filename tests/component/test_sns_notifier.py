@@ -300,3 +300,65 @@ def test_email_subscribers_get_the_text_and_programs_the_json(aws_env: Aws) -> N
     assert "- Workteam/old (DeleteWorkteam)\n" in forms["email"]
     for protocol in ("email-json", "sqs", "lambda", "http", "https", "firehose"):
         assert json.loads(forms[protocol])["EventType"] == "BlockedDrift", protocol
+
+
+def _big_detected_drift(value_length: int) -> Report:
+    """Detected drift on 25 teams, each with long member lists (Cognito groups' names)."""
+    actions = tuple(
+        Action(
+            Operation=Operation.UPDATE_WORKTEAM,
+            ResourceType=ResourceType.WORKTEAM,
+            ResourceName=f"team-{i:02d}",
+            Classification=Classification.CORRECTABLE,
+            Changes=(
+                FieldChange(
+                    Field="MemberDefinitions",
+                    Before=[f"old-{i}-{g}-" + "x" * value_length for g in range(6)],
+                    After=[f"new-{i}-{g}-" + "y" * value_length for g in range(6)],
+                ),
+            ),
+            Reason="differs from the document",
+        )
+        for i in range(25)
+    )
+    return Report(
+        Trigger="schedule",
+        Mode=Mode.DETECT,
+        Region=REGION,
+        WorkforceName="default",
+        Plan=Plan(WorkforceName="default", Actions=actions),
+        WorkforceStatus="Active",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value_length", "text_cut"),
+    [(120, False), (1200, True)],
+    ids=["json-form-slimmed", "text-cut-too"],
+)
+def test_very_large_plans_still_publish(aws_env: Aws, value_length: int, text_cut: bool) -> None:
+    # Given a raw SQS subscriber, and drift on 25 teams too large to send in full
+    queue = aws_env.subscribe_queue("large", raw=True)
+    big = _big_detected_drift(value_length)
+
+    # When it is notified
+    [subject] = aws_env.notifier(Clock()).publish(big)
+
+    # Then SNS accepted it: the JSON form lists every change without the values, and the
+    # email text keeps every change unless even the text alone is too large
+    assert subject.endswith("(25 changes, not applied)")
+    document = json.loads(aws_env.receive(queue)[0]["Body"])
+    assert document["Truncated"] is True
+    assert [a["Changes"] for a in document["Actions"]] == [[{"Field": "MemberDefinitions"}]] * 25
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+    [(_, published, _, _, _)] = backend.topics[aws_env.topic_arn].sent_notifications
+    assert len(published.encode()) <= 262_144
+    email = json.loads(published)["email"]
+    assert ("~ Workteam/team-24 (UpdateWorkteam)" in email) is not text_cut
+    assert (
+        email.endswith(
+            "[Truncated: SNS limits a message to 256 KB. "
+            "Run `workforce-reconciler plan` to see every change.]\n"
+        )
+        is text_cut
+    )

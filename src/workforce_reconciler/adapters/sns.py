@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -39,6 +39,9 @@ IAM_ACTIONS = ("sns:Publish",)
 _TEXT_PROTOCOLS = ("default", "email")
 _JSON_PROTOCOLS = ("email-json", "sqs", "lambda", "http", "https", "firehose")
 
+# SNS accepts 262,144 bytes for the message, its attributes and subject together.
+MAX_MESSAGE_BYTES = 250_000
+
 # SNS's own spellings of "try again later", on top of the common ones.
 _SNS_TRANSIENT = frozenset({"Throttled", "KMSThrottling", "InternalError"})
 
@@ -47,12 +50,55 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def structured_message(message: Message) -> str:
-    """The ``Message`` parameter for ``MessageStructure="json"``."""
-    document = json.dumps(message.document, ensure_ascii=False, default=str)
-    payload = dict.fromkeys(_TEXT_PROTOCOLS, message.text)
-    payload.update(dict.fromkeys(_JSON_PROTOCOLS, document))
+def _payload(text: str, document: dict[str, Any]) -> str:
+    form = json.dumps(document, ensure_ascii=False, default=str)
+    payload = dict.fromkeys(_TEXT_PROTOCOLS, text)
+    payload.update(dict.fromkeys(_JSON_PROTOCOLS, form))
     return json.dumps(payload, ensure_ascii=False)
+
+
+def _fits(payload: str) -> bool:
+    return len(payload.encode()) <= MAX_MESSAGE_BYTES
+
+
+def _without_values(document: dict[str, Any]) -> dict[str, Any]:
+    """The JSON form with each change's Before/After dropped (its Field kept)."""
+    slim = dict(document)
+    for key in ("Actions", "Results"):
+        if key in slim:
+            slim[key] = [
+                {**item, "Changes": [{"Field": c["Field"]} for c in item.get("Changes", [])]}
+                for item in slim[key]
+            ]
+    slim["Truncated"] = True
+    return slim
+
+
+def structured_message(message: Message) -> str:
+    """The ``Message`` parameter for ``MessageStructure="json"``, within SNS's size limit.
+
+    The JSON form goes to six protocols, the text to two, so a very large plan (25
+    teams with long member lists) could pass the limit: then the JSON form loses the
+    changes' before/after values first (``"Truncated": true``, the text keeps them);
+    only if that is not enough is the text cut, saying so.
+    """
+    payload = _payload(message.text, message.document)
+    if _fits(payload):
+        return payload
+    slim = _without_values(message.document)
+    payload = _payload(message.text, slim)
+    if _fits(payload):
+        return payload
+    note = (
+        "\n\n[Truncated: SNS limits a message to 256 KB. "
+        "Run `workforce-reconciler plan` to see every change.]\n"
+    )
+    keep = len(message.text)
+    while not _fits(payload) and keep > 0:
+        overflow = len(payload.encode()) - MAX_MESSAGE_BYTES
+        keep = max(keep - overflow // len(_TEXT_PROTOCOLS) - 1000, 0)
+        payload = _payload(message.text[:keep] + note, slim)
+    return payload
 
 
 def message_attributes(message: Message) -> dict[str, MessageAttributeValueTypeDef]:
