@@ -349,9 +349,12 @@ def _raised(report: Report) -> tuple[dict[EventType, _Raised], frozenset[EventTy
         raised[EventType.WORKFORCE_FAILED] = _workforce_failed(report, name)
     if report.failed:
         raised[EventType.APPLY_FAILED] = _apply_failed(report.failed, name)
-    elif report.Mode is Mode.DETECT or any(r.Outcome is Outcome.SKIPPED for r in report.Results):
-        # Nothing was attempted (detect mode), or some actions were skipped: the run
-        # says nothing about whether they would fail now.
+    elif report.Mode is Mode.DETECT or any(
+        r.Outcome is Outcome.SKIPPED and r.Action.applicable for r in report.Results
+    ):
+        # Nothing was attempted (detect mode), or applicable actions were skipped after
+        # an earlier step stopped the run: it says nothing about whether they would
+        # fail now. (Blocked actions are always skipped; they do not count.)
         evaluated.discard(EventType.APPLY_FAILED)
     if plan.blocked_actions:
         raised[EventType.BLOCKED_DRIFT] = _blocked_drift(plan.blocked_actions, name)

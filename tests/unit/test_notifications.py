@@ -520,6 +520,32 @@ def test_detect_mode_does_not_resolve_an_apply_failure() -> None:
     assert "ApplyFailed" in store.conditions
 
 
+def skipped(a: Action) -> ActionResult:
+    return ActionResult(Action=a, Outcome=Outcome.SKIPPED, ErrorMessage="skipped")
+
+
+@pytest.mark.parametrize(
+    ("results", "still_open"),
+    [
+        ((applied(NEW_TEAM)[0], skipped(DELETE_OLD)), False),
+        ((skipped(NEW_TEAM), skipped(DELETE_OLD)), True),
+    ],
+    ids=["blocked-skipped", "applicable-skipped"],
+)
+def test_skipped_actions_resolve_an_apply_failure_only_if_blocked(
+    results: tuple[ActionResult, ...], still_open: bool
+) -> None:
+    # Given an apply failure notified at T0
+    store = Store({})
+    store.run(report(NEW_TEAM, results=(failed(NEW_TEAM),)))
+
+    # When a run skips actions: blocked ones (always skipped), or ones it never tried
+    store.run(report(NEW_TEAM, DELETE_OLD, results=results), now=T0 + timedelta(minutes=5))
+
+    # Then only a run that tried every applicable action resolves the failure
+    assert ("ApplyFailed" in store.conditions) is still_open
+
+
 def test_successful_apply_resolves_the_failure_and_reports_the_correction() -> None:
     # Given an apply failure notified at T0
     store = Store({})
