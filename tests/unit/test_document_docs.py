@@ -1,0 +1,101 @@
+"""docs/document.md tells the truth: its examples, fields and messages are the real ones."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from workforce_reconciler.document import InvalidDocumentError, json_schema, parse_document
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "document.md").read_text()
+
+
+def fenced_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOC, flags=re.DOTALL)
+
+
+def test_the_two_complete_examples_in_the_reference_are_the_example_files() -> None:
+    # Given the JSON blocks of docs/document.md
+    blocks = [json.loads(block) for block in fenced_blocks("json")]
+
+    # When they are compared with examples/
+    expected = [
+        json.loads((ROOT / "examples" / f"{n}.json").read_text()) for n in ("oidc", "cognito")
+    ]
+
+    # Then they are the same documents, and both parse
+    assert blocks == expected
+    for block in fenced_blocks("json"):
+        parse_document(block)
+
+
+def test_every_field_of_the_format_is_described() -> None:
+    # Given every property name in the JSON Schema
+    schema = json_schema()
+    names = set(schema["properties"])
+    for definition in schema["$defs"].values():
+        names |= set(definition.get("properties", {}))
+
+    # When the reference is searched for each, as code
+    missing = sorted(name for name in names if f"`{name}`" not in DOC)
+
+    # Then none is left out
+    assert missing == []
+
+
+BAD_DOCUMENT = {
+    "Version": 1,
+    "Workforce": {
+        "WorkforceName": "labeling-oidc",
+        "OidcConfig": {
+            "ClientId": "0oa8x2kq1bTz7wHnS5d7",
+            "ClientSecret": "do-not-put-me-here",
+            "Issuer": "http://example-corp.okta.com/oauth2/default",
+            "AuthorizationEndpoint": "https://example-corp.okta.com/oauth2/default/v1/authorize",
+            "TokenEndpoint": "https://example-corp.okta.com/oauth2/default/v1/token",
+            "UserInfoEndpoint": "https://example-corp.okta.com/oauth2/default/v1/userinfo",
+            "LogoutEndpoint": "https://example-corp.okta.com/oauth2/default/v1/logout",
+            "JwksUri": "https://example-corp.okta.com/oauth2/default/v1/keys",
+        },
+        "SourceIpConfig": {"Cidrs": ["203.0.113.0/24", "198.51.100.7"]},
+    },
+    "Workteams": [
+        {
+            "WorkteamName": "image-labelers",
+            "Description": "Draws bounding boxes on product photos",
+            "MemberDefinitions": [
+                {
+                    "CognitoMemberDefinition": {
+                        "UserPool": "us-east-1_AbCdEfGhI",
+                        "UserGroup": "labelers",
+                        "ClientId": "4d5e6f7g8h9i0j1k2l3m4n5o6p",
+                    }
+                }
+            ],
+        },
+        {
+            "WorkteamName": "image-labelers",
+            "WorkforceName": "labeling-oidc",
+            "Descripton": "Reviews sentiment labels",
+            "MemberDefinitions": [{"OidcMemberDefinition": {"Groups": ["reviewers-text"]}}],
+        },
+    ],
+    "Policy": {"Mode": "dry-run"},
+}
+
+
+def test_the_sample_validation_output_is_what_the_reconciler_prints() -> None:
+    # Given the sample output in the reference (the only plain fenced block after "For example")
+    sample = DOC.split("For example:", 1)[1].split("```\n", 2)[1]
+
+    # When the document it describes is parsed
+    with pytest.raises(InvalidDocumentError) as caught:
+        parse_document(json.dumps(BAD_DOCUMENT))
+
+    # Then the reference shows exactly what a user sees, and the secret is not in it
+    assert str(caught.value) + "\n" == sample
+    assert "do-not-put-me-here" not in sample
