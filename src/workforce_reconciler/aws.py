@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 RetryMode = Literal["standard", "adaptive", "legacy"]
 
 
-def client_config(retry_mode: RetryMode = "standard", total_max_attempts: int = 5) -> Config:
+def client_config(retry_mode: RetryMode = "standard") -> Config:
+    """Client settings. The number of attempts is botocore's to resolve (AWS_MAX_ATTEMPTS or
+    ``max_attempts`` in the profile; 3 in standard mode), so operators tune it as for any SDK."""
     return Config(
-        retries={"mode": retry_mode, "total_max_attempts": total_max_attempts},
+        retries={"mode": retry_mode},
         user_agent_extra=f"workforce-reconciler/{__version__}",
         connect_timeout=10,
         read_timeout=60,
@@ -48,10 +50,13 @@ class Clients:
         region: str | None = None,
         profile: str | None = None,
         endpoint_url: str | None = None,
-        retry_mode: RetryMode = "standard",
     ) -> Clients:
         session = boto3.session.Session(profile_name=profile, region_name=region)
-        return cls(session, endpoint_url, client_config(retry_mode))
+        # AWS_RETRY_MODE / retry_mode in the profile win; botocore's own default is the
+        # legacy mode, which this tool upgrades to standard (throttling-aware, with quotas).
+        configured = session._session.get_config_variable("retry_mode")
+        mode: RetryMode = configured if configured in ("standard", "adaptive") else "standard"
+        return cls(session, endpoint_url, client_config(mode))
 
     @property
     def region(self) -> str | None:

@@ -157,6 +157,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "event_detail_type": event.get("detail-type") if isinstance(event, dict) else None,
             },
         )
+        metrics.add_metric(name="IgnoredEvents", unit=MetricUnit.Count, value=1)
         return {"Status": "Ignored"}
 
     logger.info("reconcile starts", extra={"trigger": trigger})
