@@ -1012,6 +1012,9 @@ class _NotJson(ValueError):
     pass
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _plain(data: Any, loc: Loc, problems: list[tuple[Loc, str]]) -> Any:
     """``data`` with plain dicts, noting duplicate keys (JSON keeps only the last)."""
     if isinstance(data, dict):
@@ -1021,6 +1024,22 @@ def _plain(data: Any, loc: Loc, problems: list[tuple[Loc, str]]) -> Any:
     if isinstance(data, list):
         return [_plain(item, (*loc, index), problems) for index, item in enumerate(data)]
     return data
+
+
+def _surrogates(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Strings holding half a UTF-16 pair (JSON's "\\ud800"): not text, not sendable to AWS."""
+    message = "contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not text"
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if _SURROGATE.search(key):
+                yield (loc, f"a key {message}")
+            else:
+                yield from _surrogates(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _surrogates(item, (*loc, index))
+    elif isinstance(data, str) and _SURROGATE.search(data):
+        yield (loc, message)
 
 
 def _load_json(text: str | bytes) -> Any:
@@ -1039,8 +1058,10 @@ def _load_json(text: str | bytes) -> Any:
         raise _invalid(
             "$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    except (_NotJson, ValueError) as exc:  # NaN/Infinity, integers too long to read
+    except _NotJson as exc:
         raise _invalid("$", f"not valid JSON: {exc}") from None
+    except ValueError:  # Python's limit on the digits of an integer
+        raise _invalid("$", "a number has too many digits to read") from None
     except RecursionError:
         raise _invalid("$", "not valid JSON: nested too deeply") from None
 
@@ -1056,6 +1077,12 @@ def parse_document(text: str | bytes) -> DesiredState:
         raise _invalid("$", f"the document must be a JSON object ({{...}}), not {_json_type(raw)}")
     found: list[tuple[Loc, str]] = []
     try:
+        unpaired = list(_surrogates(raw, ()))
+        if unpaired:
+            raise InvalidDocumentError(
+                DocumentProblem(Path=_render_path(loc), Message=message)
+                for loc, message in unpaired
+            )
         data = _plain(raw, (), found)
         found.extend(_rule_problems(data))
         secrets = _secret_values(data)

@@ -959,6 +959,16 @@ def test_every_problem_is_reported_at_once_in_document_order() -> None:
         pytest.param("null", "the document must be a JSON object ({...}), not null", id="null"),
         pytest.param('{"Version": NaN}', "not valid JSON: NaN is not a JSON value", id="NaN"),
         pytest.param(b"\xff\xfe{}", "is not UTF-8 text (byte 0 cannot be decoded)", id="not utf-8"),
+        pytest.param("[" * 100_000, "not valid JSON: nested too deeply", id="nested too deeply"),
+        pytest.param(
+            '{"Version": ' + "1" * 5000 + "}", "a number has too many digits to read", id="huge"
+        ),
+        pytest.param(
+            '{"Version": 1, "\\udc00": 2}',
+            "a key contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is "
+            "not text",
+            id="surrogate key",
+        ),
     ],
 )
 def test_text_that_is_not_a_json_object_is_one_clear_problem(
@@ -970,6 +980,24 @@ def test_text_that_is_not_a_json_object_is_one_clear_problem(
 
     # Then there is one problem at the root, with line and column where JSON has them
     assert problems == [("$", expected)]
+
+
+def test_a_value_that_is_half_a_utf16_pair_is_named_and_the_message_is_printable() -> None:
+    # Given a document whose workforce name is JSON's escape for half a UTF-16 pair
+    text = json.dumps(example("cognito")).replace('"labeling-cognito"', '"labeling\\ud800"')
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as caught:
+        parse_document(text)
+
+    # Then the value is named, and the message can be printed or sent as UTF-8
+    assert [(p.Path, p.Message) for p in caught.value.problems] == [
+        (
+            "$.Workforce.WorkforceName",
+            "contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not text",
+        )
+    ]
+    str(caught.value).encode("utf-8")
 
 
 def test_a_byte_order_mark_is_accepted() -> None:
