@@ -243,6 +243,12 @@ Cidr = Annotated[
 # ---------------------------------------------------------------------------
 
 
+# Field names are the API's, and several equal their model's class name
+# (``CognitoConfig: CognitoConfig | None = None``). In a class body the field's default
+# would shadow the class in its own annotation, so such fields are annotated with a
+# private alias (``_CognitoConfig``) defined right after each class.
+
+
 class _Model(BaseModel):
     # strict: a JSON document's types are what they say ("true" is not a boolean);
     # extra="forbid": a typo is an error, never a silently ignored field.
@@ -275,7 +281,7 @@ class CognitoConfig(_Model):
     ClientId: ClientIdStr
 
 
-_CognitoConfig = CognitoConfig  # a field of the same name shadows the class in annotations
+_CognitoConfig = CognitoConfig
 
 
 _SECRETS_MANAGER_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+")
@@ -351,7 +357,7 @@ class SourceIpConfig(_Model):
     )
 
 
-_SourceIpConfig = SourceIpConfig  # a field of the same name shadows the class in annotations
+_SourceIpConfig = SourceIpConfig
 
 
 class WorkforceVpcConfig(_Model):
@@ -362,9 +368,7 @@ class WorkforceVpcConfig(_Model):
     Subnets: Annotated[list[SubnetId], api(_CW, "WorkforceVpcConfig", "Subnets")]
 
 
-_WorkforceVpcConfig = (
-    WorkforceVpcConfig  # a field of the same name shadows the class in annotations
-)
+_WorkforceVpcConfig = WorkforceVpcConfig
 
 
 class WorkforceSpec(_Model):
@@ -411,18 +415,14 @@ class CognitoMemberDefinition(_Model):
     ClientId: MemberClientId
 
 
-_CognitoMemberDefinition = (
-    CognitoMemberDefinition  # a field of the same name shadows the class in annotations
-)
+_CognitoMemberDefinition = CognitoMemberDefinition
 
 
 class OidcMemberDefinition(_Model):
     Groups: Annotated[list[Group], api(*_MEMBER, "OidcMemberDefinition", "Groups")]
 
 
-_OidcMemberDefinition = (
-    OidcMemberDefinition  # a field of the same name shadows the class in annotations
-)
+_OidcMemberDefinition = OidcMemberDefinition
 
 
 class MemberDefinition(_Model):
@@ -436,9 +436,7 @@ class NotificationConfiguration(_Model):
     NotificationTopicArn: TopicArn | None = None
 
 
-_NotificationConfiguration = (
-    NotificationConfiguration  # a field of the same name shadows the class in annotations
-)
+_NotificationConfiguration = NotificationConfiguration
 
 
 class IamPolicyConstraints(_Model):
@@ -446,25 +444,21 @@ class IamPolicyConstraints(_Model):
     VpcSourceIp: EnabledOrDisabled | None = None
 
 
-_IamPolicyConstraints = (
-    IamPolicyConstraints  # a field of the same name shadows the class in annotations
-)
+_IamPolicyConstraints = IamPolicyConstraints
 
 
 class S3Presign(_Model):
     IamPolicyConstraints: _IamPolicyConstraints | None = None
 
 
-_S3Presign = S3Presign  # a field of the same name shadows the class in annotations
+_S3Presign = S3Presign
 
 
 class WorkerAccessConfiguration(_Model):
     S3Presign: _S3Presign | None = None
 
 
-_WorkerAccessConfiguration = (
-    WorkerAccessConfiguration  # a field of the same name shadows the class in annotations
-)
+_WorkerAccessConfiguration = WorkerAccessConfiguration
 
 
 _TEAM_API_FIELDS = {
@@ -492,7 +486,7 @@ class WorkteamSpec(_Model):
         return self.model_dump(mode="json", exclude_none=True, include=_TEAM_API_FIELDS)
 
 
-_Mode = Mode  # the field below shadows the enum in its annotation
+_Mode = Mode
 
 
 class Policy(_Model):
@@ -516,7 +510,7 @@ class Policy(_Model):
     )
 
 
-_Policy = Policy  # a field of the same name shadows the class in annotations
+_Policy = Policy
 
 
 # Set in parse_document's validation context: the rules were checked on the raw data.
@@ -670,7 +664,7 @@ def _team_rules(
                 f"is {'a Cognito' if kind == 'cognito' else 'an OIDC'} member definition, but "
                 f"the workforce uses {_KIND_NAMES[workforce_kind]}: use {wanted}",
             )
-        if kind == "cognito":
+        if kind == "cognito" and workforce_kind != "oidc":
             yield from _same_cognito_client(
                 (*loc, "CognitoMemberDefinition"),
                 definition["CognitoMemberDefinition"],
