@@ -10,6 +10,8 @@ adds methods to that class rather than subclassing it, and:
   (secrets redacted), may be delayed or failed by an injected fault, and, for the
   operations the emulator serves plus the tag operations, is validated against
   botocore's model before anything else runs;
+* lets moto's request parser fail softly on malformed bodies for those operations, so
+  they are answered with ``SerializationException`` rather than HTTP 500;
 * extends ``SageMakerModelBackend._get_resource_from_arn`` so moto's own
   AddTags/ListTags/DeleteTags find workforces and work teams (one tag implementation).
 """
@@ -32,7 +34,7 @@ from . import state as st
 from .errors import InjectedFault, SerializationException, ValidationError
 
 _MARK = "_workforce_emulator_installed"
-_TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
+_TAG_OPERATIONS = frozenset({"AddTags", "ListTags", "DeleteTags"})
 _FAULT_STATUS = {
     "InternalFailure": 500,
     "InternalServerError": 500,
@@ -119,6 +121,21 @@ def _call_action(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return call_action
 
 
+def _parse_parameters(original: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    def parse_parameters(self: Any, request: Any) -> None:
+        try:
+            original(self, request)
+        except (AttributeError, TypeError, ValueError):
+            # moto's parser crashes on some malformed bodies (a JSON list, bad JSON); for the
+            # operations served here call_action answers SerializationException instead.
+            action = self._get_action()
+            if action not in _operations.OPERATIONS and action not in _TAG_OPERATIONS:
+                raise
+            self.params = {}
+
+    return parse_parameters
+
+
 def _operation_method(operation: str) -> Callable[[Any], Any]:
     implementation = _operations.OPERATIONS[operation]
 
@@ -142,7 +159,14 @@ def _resource_lookup(original: Callable[[Any, str], Any]) -> Callable[[Any, str]
             region_state = st.region_state(self.account_id, self.region_name)
             with st.LOCK:
                 return _operations.resource_for_arn(region_state, arn)
-        return original(self, arn)
+        try:
+            found = original(self, arn)
+        except (AttributeError, TypeError, ValueError):
+            # moto crashes (HTTP 500) on resource types it does not know; answer as AWS.
+            found = None
+        if found is None:
+            raise ValidationError(f"Could not find resource {arn}.")
+        return found
 
     return _get_resource_from_arn
 
@@ -163,6 +187,11 @@ def install() -> None:
             setattr(SageMakerResponse, name, _operation_method(operation))
         # Assigned with setattr: these replace methods on moto's classes on purpose.
         setattr(SageMakerResponse, "call_action", _call_action(SageMakerResponse.call_action))  # noqa: B010
+        setattr(  # noqa: B010
+            SageMakerResponse,
+            "parse_parameters",
+            _parse_parameters(SageMakerResponse.parse_parameters),
+        )
         setattr(  # noqa: B010
             SageMakerModelBackend,
             "_get_resource_from_arn",

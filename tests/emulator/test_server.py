@@ -157,12 +157,28 @@ def test_http_controls_explain_bad_requests(
     assert answer == (status, {"Message": message})
 
 
-def test_wrong_json_type_is_not_a_500(emulator_server: str) -> None:
-    # Given a hand-made request whose Cidrs is a string (no SDK would send it)
-    body = {"WorkforceName": "default", "CognitoConfig": COGNITO, "SourceIpConfig": {"Cidrs": "x"}}
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            json.dumps(
+                {
+                    "WorkforceName": "default",
+                    "CognitoConfig": COGNITO,
+                    "SourceIpConfig": {"Cidrs": "x"},
+                }
+            ),
+            "Value at 'sourceIpConfig.cidrs' must be a list",
+        ),
+        ('{"WorkforceName": "default", ', "The request body is not valid JSON."),
+        ("[]", "The request body must be a JSON object."),
+    ],
+)
+def test_malformed_requests_are_not_a_500(emulator_server: str, body: str, message: str) -> None:
+    # Given a hand-made request no SDK would send
     request = urllib.request.Request(  # noqa: S310
         emulator_server,
-        data=json.dumps(body).encode(),
+        data=body.encode(),
         method="POST",
         headers={
             "X-Amz-Target": "SageMaker.CreateWorkforce",
@@ -176,10 +192,7 @@ def test_wrong_json_type_is_not_a_500(emulator_server: str) -> None:
         urllib.request.urlopen(request, timeout=10)  # noqa: S310
     # Then the service answers 400 naming the field
     assert excinfo.value.code == 400
-    assert json.load(excinfo.value) == {
-        "__type": "SerializationException",
-        "Message": "Value at 'sourceIpConfig.cidrs' must be a list",
-    }
+    assert json.load(excinfo.value) == {"__type": "SerializationException", "Message": message}
 
 
 def cli_environment() -> dict[str, str]:

@@ -284,3 +284,31 @@ def test_state_is_reset_between_mocks(boto_session: boto3.session.Session) -> No
         listed = client.list_workforces()["Workforces"]
     # Then it starts empty, as moto's own services do
     assert listed == []
+
+
+def test_empty_vpc_config_removes_it(sagemaker: Any) -> None:
+    # Given a workforce in a VPC
+    sagemaker.create_workforce(
+        WorkforceName="default",
+        CognitoConfig=COGNITO,
+        WorkforceVpcConfig={
+            "VpcId": "vpc-1",
+            "SecurityGroupIds": ["sg-1"],
+            "Subnets": ["subnet-1"],
+        },
+    )
+    # When UpdateWorkforce sends an empty WorkforceVpcConfig
+    updated = sagemaker.update_workforce(WorkforceName="default", WorkforceVpcConfig={})
+    # Then the workforce has no VPC configuration any more
+    assert "WorkforceVpcConfig" not in updated["Workforce"]
+
+
+def test_installing_twice_changes_nothing(sagemaker: Any) -> None:
+    # Given the emulator installed again
+    import workforce_emulator
+
+    workforce_emulator.install()
+    # When one call is made
+    sagemaker.list_workforces()
+    # Then it is served and logged once
+    assert [c["Operation"] for c in controls.calls()] == ["ListWorkforces"]

@@ -389,3 +389,27 @@ def test_moto_sagemaker_operations_still_work(sagemaker: Any) -> None:
     # Then they behave as moto's
     assert sagemaker.describe_model(ModelName="m")["ModelName"] == "m"
     assert {"Key": "k", "Value": "v"} in sagemaker.list_tags(ResourceArn=arn)["Tags"]
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sagemaker:us-east-1:123456789012:model/ghost",
+        "arn:aws:sagemaker:us-east-1:123456789012:no-such-type/x",
+    ],
+)
+def test_tags_of_unknown_resources_are_not_a_500(sagemaker: Any, arn: str) -> None:
+    # Given an ARN of a model that does not exist, or of a type moto does not know
+    # When its tags are listed
+    code, message = error_of(sagemaker.list_tags, ResourceArn=arn)
+    # Then ValidationException naming it, not an internal error
+    assert (code, message) == ("ValidationException", f"Could not find resource {arn}.")
+
+
+def test_garbage_next_token_is_refused(sagemaker: Any, cognito_workforce: str) -> None:
+    # Given a NextToken no page produced
+    # When it is used
+    code, message = error_of(sagemaker.list_workteams, NextToken="not-a-token")
+    # Then ValidationException, not an internal error
+    assert code == "ValidationException"
+    assert "NextToken" in message
