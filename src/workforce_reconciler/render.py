@@ -173,6 +173,8 @@ def format_result(result: ActionResult, *, color: bool = False) -> str:
     if result.Outcome is Outcome.FAILED:
         code = result.ErrorCode or "Error"
         line += f": {code}: {redact_text(result.ErrorMessage or 'no message')}"
+    elif result.Outcome is Outcome.SKIPPED and result.ErrorMessage:
+        line += f": {redact_text(result.ErrorMessage)}"  # why it was skipped
     code_color = {Outcome.APPLIED: _GREEN, Outcome.FAILED: _RED, Outcome.SKIPPED: _YELLOW}
     return _paint(line, code_color[result.Outcome], color)
 

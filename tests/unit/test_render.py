@@ -191,7 +191,11 @@ def test_report_lists_each_result_and_the_failed_workforce() -> None:
                 ErrorCode="ResourceLimitExceeded",
                 ErrorMessage="The account-level service limit 'Workteams' is 25.",
             ),
-            ActionResult(Action=skipped, Outcome=Outcome.SKIPPED),
+            ActionResult(
+                Action=skipped,
+                Outcome=Outcome.SKIPPED,
+                ErrorMessage="skipped: an earlier step (CreateWorkteam) failed",
+            ),
         ),
         WorkforceStatus="Failed",
         FailureReason="The OIDC issuer could not be reached.",
@@ -216,7 +220,8 @@ def test_report_lists_each_result_and_the_failed_workforce() -> None:
         "  applied ~ Workforce/default (UpdateWorkforce)\n"
         "  failed  + Workteam/labelers (CreateWorkteam): ResourceLimitExceeded: "
         "The account-level service limit 'Workteams' is 25.\n"
-        "  skipped ~ Workteam/reviewers (UpdateWorkteam)\n"
+        "  skipped ~ Workteam/reviewers (UpdateWorkteam): "
+        "skipped: an earlier step (CreateWorkteam) failed\n"
         "\n"
         "Workforce default is Failed: The OIDC issuer could not be reached.\n"
         "\n"
