@@ -395,6 +395,18 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         [("$.Workforce.IpAddressType", '"ipv6" is not allowed; use "ipv4" or "dualstack"')],
     ),
     (
+        "ip address type as a number and a cidr too short to be one",
+        edited(
+            "cognito",
+            ("Workforce.IpAddressType", 4),
+            ("Workforce.SourceIpConfig.Cidrs", ["1/8"]),
+        ),
+        [
+            ("$.Workforce.SourceIpConfig.Cidrs[0]", "must be at least 4 characters long"),
+            ("$.Workforce.IpAddressType", 'must be "ipv4" or "dualstack", not a number'),
+        ],
+    ),
+    (
         "vpc id pattern",
         edited("cognito", ("Workforce.WorkforceVpcConfig.VpcId", "vpc_0a1b2c3d")),
         [

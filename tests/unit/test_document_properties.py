@@ -19,9 +19,9 @@ from workforce_reconciler.document import (
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Generating whole valid documents costs more per example than parsing them.
-ROUND_TRIP = settings(FAST, max_examples=60)
+ROUND_TRIP = settings(FAST, max_examples=40)
 
 FIELD_NAMES = [
     "Version",
