@@ -14,7 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
+from urllib.parse import urlparse
 
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError, ProfileNotFound
 
@@ -30,7 +31,12 @@ from workforce_reconciler.engine.export import export_document
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import Mode, Outcome, Report
-from workforce_reconciler.render import format_plan, format_report
+from workforce_reconciler.render import (
+    format_plan,
+    format_report,
+    format_result,
+    redact_text,
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -39,6 +45,24 @@ EXIT_CHANGES = 2
 
 class UsageError(ReconcilerError):
     pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 1: exit 2 means "changes pending" here."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
 
 
 def _add_aws_options(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +93,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", choices=("text", "json"), default="text")
     parser.add_argument(
         "--wait-timeout",
-        type=float,
+        type=_seconds,
         default=600.0,
         help="seconds to wait for the workforce to become Active between steps (default 600)",
     )
@@ -77,7 +101,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="workforce-reconciler",
         description="Keep a SageMaker private workforce and its work teams equal to one document.",
     )
@@ -111,7 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors: argparse has printed
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
@@ -168,7 +195,14 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     kind = "OIDC" if desired.Workforce.OidcConfig is not None else "Amazon Cognito"
     if args.output == "json":
-        _out(json.dumps({"Valid": True, "WorkforceName": desired.Workforce.WorkforceName}))
+        summary = {
+            "Valid": True,
+            "WorkforceName": desired.Workforce.WorkforceName,
+            "IdentityProvider": desired.Workforce.identity_provider,
+            "Workteams": len(desired.Workteams),
+            "Mode": desired.Policy.Mode.value,
+        }
+        _out(json.dumps(summary))
     else:
         _out(
             f"{where}: valid: workforce {desired.Workforce.WorkforceName} ({kind}), "
@@ -178,11 +212,24 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _clients(args: argparse.Namespace) -> Clients:
-    clients = Clients.create(
-        region=args.region, profile=args.profile, endpoint_url=args.endpoint_url
-    )
+    endpoint = args.endpoint_url
+    if endpoint is not None:
+        parsed = urlparse(endpoint)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise UsageError(
+                f"--endpoint-url {endpoint!r} is not a URL like https://host or http://host:port"
+            )
+    clients = Clients.create(region=args.region, profile=args.profile, endpoint_url=endpoint)
     if not clients.region:
         raise NoRegionError()
+    # Checked here, before any call: otherwise the first call's error names that call
+    # ("DescribeWorkforce failed: Unable to locate credentials") instead of the cause.
+    if clients.session.get_credentials() is None:
+        raise NoCredentialsError()
+    try:
+        clients.sagemaker()
+    except ValueError as exc:  # AWS_ENDPOINT_URL(_SAGEMAKER) that botocore cannot use
+        raise UsageError(f"cannot use the endpoint URL: {exc}") from None
     return clients
 
 
@@ -198,10 +245,29 @@ def _reconciler(args: argparse.Namespace, clients: Clients) -> Reconciler:
 
 
 def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
+    trigger = "cli-apply" if apply else "cli-plan"
     if args.file is not None:
         # Parse before touching AWS: a bad document needs no credentials to be reported.
-        text, _ = FileDocumentSource(args.file).read()
-        parse_document(text or "")
+        text, where = FileDocumentSource(args.file).read()
+        try:
+            parse_document(text or "")
+        except InvalidDocumentError as exc:
+            region = (
+                args.region
+                or os.environ.get("AWS_REGION")
+                or os.environ.get("AWS_DEFAULT_REGION", "")
+            )
+            _show(
+                args,
+                Report(
+                    Trigger=trigger,
+                    Mode=Mode.DETECT if args.detect else Mode.ENFORCE,
+                    Region=region,
+                    DocumentSource=where,
+                    DocumentProblems=exc.problems,
+                ),
+            )
+            return EXIT_ERROR
     clients = _clients(args)
     reconciler = _reconciler(args, clients)
     source = (
@@ -209,7 +275,6 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
         if args.file is not None
         else SsmDocumentSource(clients.ssm(), args.parameter)
     )
-    trigger = "cli-apply" if apply else "cli-plan"
     loaded = reconciler.load(source, trigger)
     if loaded.desired is None:
         assert loaded.failure is not None
@@ -222,48 +287,72 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
     report = reconciler.report(planned, trigger, loaded.source)
     color = args.output == "text" and _colour(sys.stdout)
 
-    if not apply:
+    if not apply or not planned.plan.Actions:
+        # Nothing to apply is a plan too: the same output, exit 0.
         _show(args, report, color=color)
         return EXIT_CHANGES if planned.plan.Actions else EXIT_OK
 
     if args.output == "text":
         _out(format_plan(planned.plan, color=color))
-    if not planned.plan.Actions:
-        if args.output == "json":
-            _show(args, report)
-        return EXIT_OK
     if planned.mode is Mode.DETECT:
-        _err("Mode is detect: nothing applied.")
         if args.output == "json":
             _show(args, report)
+        _err("Mode is detect (the document's Policy.Mode or --detect): nothing applied.")
         return EXIT_CHANGES
     if not planned.plan.applicable_actions:
-        _err("Nothing can be applied: every change is blocked by the policy.")
         if args.output == "json":
             _show(args, report)
+        _err("error: nothing can be applied: every change is blocked:")
+        for action in planned.plan.blocked_actions:
+            _err(f"  {action.target} ({action.Operation.value}): {action.Reason}")
         return EXIT_ERROR
-    if not args.auto_approve and not _confirm():
-        _err("Apply cancelled.")
-        return EXIT_ERROR
+    if not args.auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "refusing to apply without confirmation: stdin is not a terminal; "
+                "pass --auto-approve to apply non-interactively"
+            )
+        if args.output == "json":  # the plan has not been shown: show it where people look
+            _err(format_plan(planned.plan))
+        if not _confirm():
+            _err("Apply cancelled: nothing was changed.")
+            return EXIT_ERROR
     results = reconciler.apply(planned)
     final = reconciler.report(planned, trigger, loaded.source, results)
     if args.output == "json":
         _show(args, final)
     else:
-        _out("")
-        _out(format_report(final, color=color))
-    converged = all(r.Outcome is Outcome.APPLIED for r in results)
-    return EXIT_OK if converged else EXIT_ERROR
+        _out(_format_outcome(final, color=color))
+    not_applied = [r for r in results if r.Outcome is not Outcome.APPLIED]
+    if not_applied:
+        _err(
+            f"error: {len(not_applied)} of {len(results)} change(s) not applied "
+            f"(status {final.status.value})"
+        )
+        for result in not_applied:
+            _err(f"  {format_result(result)}")
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 def _confirm() -> bool:
-    if not sys.stdin.isatty():
-        raise UsageError(
-            "refusing to apply without confirmation: stdin is not a terminal; "
-            "pass --auto-approve to apply non-interactively"
-        )
     _err("Apply these changes? Only 'yes' is accepted: ", end="")
     return sys.stdin.readline().strip() == "yes"
+
+
+def _format_outcome(report: Report, *, color: bool) -> str:
+    """What apply did, after the plan it already showed: results, workforce, status."""
+    lines = ["", "Results:"]
+    lines.extend("  " + format_result(r, color=color) for r in report.Results)
+    if report.WorkforceStatus == "Failed":
+        reason = report.FailureReason or "no reason given"
+        lines += ["", f"Workforce {report.WorkforceName} is Failed: {reason}"]
+    lines += ["", _status_line(report)]
+    return redact_text("\n".join(lines))
+
+
+def _status_line(report: Report) -> str:
+    return f"Status: {report.status.value} (mode {report.Mode.value}, trigger {report.Trigger})."
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -271,14 +360,18 @@ def _export(args: argparse.Namespace) -> int:
     document = export_document(SageMakerGateway(clients.sagemaker()), args.workforce_name)
     text = json.dumps(document, indent=2) + "\n"
     if args.out is not None:
-        args.out.write_text(text, encoding="utf-8")
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         _err(f"wrote {args.out}")
     else:
         sys.stdout.write(text)
     if "OidcConfig" in document["Workforce"]:
         _err(
-            "Fill in Workforce.OidcConfig.ClientSecretArn (or ClientSecretParameter) "
-            "before you plan: the client secret cannot be read back from SageMaker."
+            "Fill in Workforce.OidcConfig.ClientSecretArn (or replace it with "
+            "ClientSecretParameter) before you plan: the client secret cannot be read "
+            "back from SageMaker."
         )
     return EXIT_OK
 
@@ -306,7 +399,8 @@ def _out(text: str) -> None:
 
 
 def _err(text: str, end: str = "\n") -> None:
-    print(text, file=sys.stderr, end=end, flush=True)
+    # Messages may quote AWS errors, which may echo request parameters back.
+    print(redact_text(text), file=sys.stderr, end=end, flush=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,10 @@ from workforce_reconciler.errors import AwsError, ReconcilerError
 if TYPE_CHECKING:
     from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 
-SECRET_PLACEHOLDER = "REPLACE-ME-with-the-client-secret-ARN"  # noqa: S105 (a placeholder)
+# Shaped like an ARN but not a valid one, so ``validate`` and ``plan`` reject the export
+# until the user fills it in (a plain name would be taken for a secret's name, and a
+# plan without --state-table would never notice it).
+SECRET_PLACEHOLDER = "arn:aws:secretsmanager:<region>:<account-id>:secret:REPLACE-ME"  # noqa: S105
 
 _OIDC_FIELDS = (
     "ClientId",
