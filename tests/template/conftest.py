@@ -5,7 +5,9 @@ after the SAM transform, and as a stack created on moto's CloudFormation.
 while ``moto.mock_aws()`` is active, so a test can run the real handler against the
 function's environment, the topic, the table and the queue that the stack created.
 Override ``stack_parameters`` (a fixture of the same name in the test module) to deploy
-the template with other parameter values.
+the template with other parameter values. Requesting the root ``aws`` fixture first (the
+workforce emulator) nests the two mocks: moto resets state only at the outermost one.
+test_template_handler.py shows the whole pattern: the real handler on the stack.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def deployed_stack(
 def shared_stack(transformed_template: dict[str, Any]) -> Iterator[DeployedStack]:
     """One stack for a whole module of read-only checks, deployed with DEFAULT_PARAMETERS.
 
-    Never use it in a module that also uses ``deployed_stack``: that one's mock would reset it.
+    Only for checks that change nothing: every test of the module sees the same stack.
     """
     with pytest.MonkeyPatch.context() as monkeypatch:
         use_fake_credentials(monkeypatch)
