@@ -163,6 +163,7 @@ class RunStatus(StrEnum):
     APPLY_FAILED = "ApplyFailed"
     INVALID_DOCUMENT = "InvalidDocument"
     DOCUMENT_MISSING = "DocumentMissing"
+    WORKFORCE_FAILED = "WorkforceFailed"
 
 
 class Report(_Data):
@@ -191,11 +192,14 @@ class Report(_Data):
             return RunStatus.INVALID_DOCUMENT
         if self.Plan is None:
             return RunStatus.DOCUMENT_MISSING
+        if self.WorkforceStatus == "Failed":
+            return RunStatus.WORKFORCE_FAILED
         if self.failed:
             return RunStatus.APPLY_FAILED
         if self.Plan.blocked_actions:
             return RunStatus.BLOCKED
-        if self.Mode is Mode.DETECT and self.Plan.applicable_actions:
+        if self.Plan.applicable_actions and not self.Results:
+            # Detect mode, or a plan that was not (yet) applied.
             return RunStatus.DRIFT_DETECTED
         if self.applied:
             return RunStatus.CORRECTED

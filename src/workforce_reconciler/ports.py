@@ -52,8 +52,10 @@ class ConditionRecord:
 class StateStore(Protocol):
     """Durable state that must survive cold starts (DynamoDB in the Lambda)."""
 
-    def get_secret_version(self, scope: str) -> str | None:
-        """The client-secret version last applied to the workforce identified by ``scope``."""
+    def get_secret_version(self, scope: str, reference: str) -> str | None:
+        """The client-secret version last applied to the workforce identified by ``scope``,
+        or None when none was recorded or it was recorded for another ``reference`` (a
+        document that points at another secret needs the new one applied once)."""
 
     def put_secret_version(self, scope: str, reference: str, version: str) -> None: ...
 

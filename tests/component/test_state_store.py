@@ -71,15 +71,18 @@ def new_store(request: pytest.FixtureRequest) -> Callable[[], StateStore]:
 
 def test_secret_version_round_trip(new_store: Callable[[], StateStore]) -> None:
     # Given a store that has never seen the scope
-    assert new_store().get_secret_version(SCOPE) is None
+    assert new_store().get_secret_version(SCOPE, "secretsmanager:oidc-client") is None
 
     # When a version is recorded, then replaced by a newer one
     new_store().put_secret_version(SCOPE, "secretsmanager:oidc-client", "v1")
     new_store().put_secret_version(SCOPE, "secretsmanager:oidc-client", "v2")
 
-    # Then the newest is read back, for that scope only
-    assert new_store().get_secret_version(SCOPE) == "v2"
-    assert new_store().get_secret_version(OTHER_SCOPE) is None
+    # Then the newest is read back, for that scope and that reference only
+    assert new_store().get_secret_version(SCOPE, "secretsmanager:oidc-client") == "v2"
+    assert new_store().get_secret_version(OTHER_SCOPE, "secretsmanager:oidc-client") is None
+    # a document now pointing at another secret (whose version may look the same) has
+    # no recorded version: the new secret must be applied once
+    assert new_store().get_secret_version(SCOPE, "ssm:/idp/client-secret") is None
 
 
 def test_conditions_round_trip(new_store: Callable[[], StateStore]) -> None:
@@ -183,7 +186,7 @@ def test_errors_are_translated(
 
         # When each kind of call is made
         calls: list[Callable[[], object]] = [
-            lambda: store.get_secret_version(SCOPE),
+            lambda: store.get_secret_version(SCOPE, "ssm:/oidc/secret"),
             lambda: store.put_condition(SCOPE, BLOCKED),
             lambda: store.get_conditions(SCOPE),
             lambda: store.delete_condition(SCOPE, "BlockedDrift"),

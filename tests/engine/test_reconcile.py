@@ -361,6 +361,25 @@ def test_secret_in_ssm_securestring_is_tracked_by_parameter_version(
     assert world.writes() == ["UpdateWorkforce"]
 
 
+def test_pointing_at_another_secret_applies_it_once(world: World, oidc_doc: dict[str, Any]) -> None:
+    # Given a converged OIDC workforce
+    controls.configure(oidc_update_conflicts_with_workteams=False)
+    world.run(oidc_doc)
+    # and a second secret whose version id might even equal the first one's
+    world.ssm.put_parameter(Name="/idp/new-client-secret", Value="other", Type="SecureString")
+    moved = copy.deepcopy(oidc_doc)
+    del moved["Workforce"]["OidcConfig"]["ClientSecretArn"]
+    moved["Workforce"]["OidcConfig"]["ClientSecretParameter"] = "/idp/new-client-secret"
+    controls.clear_calls()
+
+    # When the document points at the new secret, twice
+    world.run(moved)
+    world.run()
+
+    # Then exactly one UpdateWorkforce applied it
+    assert world.writes() == ["UpdateWorkforce"]
+
+
 def test_secret_never_appears_in_calls_log_report_or_errors(
     world: World, oidc_doc: dict[str, Any]
 ) -> None:
@@ -416,6 +435,7 @@ def test_failed_workforce_is_reported_with_its_reason_and_not_written(
     report = world.run()
 
     # Then the report carries the status and reason, and nothing was written
+    assert report.status is RunStatus.WORKFORCE_FAILED
     assert report.WorkforceStatus == "Failed"
     assert report.FailureReason == "VPC endpoint creation failed"
     assert [f.Code for f in report.Plan.Findings] == ["WorkforceFailed"]

@@ -225,7 +225,7 @@ def test_report_lists_each_result_and_the_failed_workforce() -> None:
         "\n"
         "Workforce default is Failed: The OIDC issuer could not be reached.\n"
         "\n"
-        "Status: ApplyFailed (mode enforce, trigger schedule)."
+        "Status: WorkforceFailed (mode enforce, trigger schedule)."
     )
 
 

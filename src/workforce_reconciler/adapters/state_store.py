@@ -60,7 +60,7 @@ class DynamoDBStateStore:
 
     # ------------------------------------------------------------------ secret version
 
-    def get_secret_version(self, scope: str) -> str | None:
+    def get_secret_version(self, scope: str, reference: str) -> str | None:
         """IAM: dynamodb:GetItem."""
         try:
             response = self._client.get_item(
@@ -71,7 +71,10 @@ class DynamoDBStateStore:
         item = response.get("Item")
         if not item:
             return None
-        return str(_from_item(item)["version"])
+        values = _from_item(item)
+        if values.get("reference") != reference:
+            return None
+        return str(values["version"])
 
     def put_secret_version(self, scope: str, reference: str, version: str) -> None:
         """IAM: dynamodb:PutItem."""
@@ -151,9 +154,9 @@ class InMemoryStateStore:
         self._secrets: dict[str, tuple[str, str]] = {}
         self._conditions: dict[str, dict[str, ConditionRecord]] = {}
 
-    def get_secret_version(self, scope: str) -> str | None:
+    def get_secret_version(self, scope: str, reference: str) -> str | None:
         entry = self._secrets.get(scope)
-        return entry[1] if entry else None
+        return entry[1] if entry and entry[0] == reference else None
 
     def put_secret_version(self, scope: str, reference: str, version: str) -> None:
         self._secrets[scope] = (reference, version)

@@ -84,7 +84,7 @@ def observe(
         # Without a state store there is nowhere to remember the last-applied
         # version, so rotation is not tracked (diff reports that as a finding).
         current = secrets.current_version(reference)
-        applied = store.get_secret_version(secret_scope(gateway.region, name))
+        applied = store.get_secret_version(secret_scope(gateway.region, name), reference.display)
 
     return Observed(
         workforce=workforce,
