@@ -304,7 +304,7 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
             _show(args, report)
         _err("error: nothing can be applied: every change is blocked:")
         for action in planned.plan.blocked_actions:
-            _err(f"  {action.target} ({action.Operation.value}): {action.Reason}")
+            _err(f"  {action.target} ({action.Operation.value}): {redact_text(action.Reason)}")
         return EXIT_ERROR
     if not args.auto_approve:
         if not sys.stdin.isatty():
@@ -399,8 +399,7 @@ def _out(text: str) -> None:
 
 
 def _err(text: str, end: str = "\n") -> None:
-    # Messages may quote AWS errors, which may echo request parameters back.
-    print(redact_text(text), file=sys.stderr, end=end, flush=True)
+    print(text, file=sys.stderr, end=end, flush=True)
 
 
 if __name__ == "__main__":

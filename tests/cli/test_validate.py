@@ -1,0 +1,197 @@
+"""``workforce-reconciler validate FILE``: offline, exit 0 valid, 1 invalid, every problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.conftest import Cli, write
+from engine.world import EXAMPLES, example
+
+
+@pytest.mark.parametrize(
+    ("name", "summary"),
+    [
+        ("oidc", "valid: workforce labeling-oidc (OIDC), 2 work team(s), mode enforce"),
+        (
+            "cognito",
+            "valid: workforce labeling-cognito (Amazon Cognito), 2 work team(s), mode detect",
+        ),
+    ],
+)
+def test_each_example_is_valid_with_a_one_line_summary(cli: Cli, name: str, summary: str) -> None:
+    # Given an example document
+    path = EXAMPLES / f"{name}.json"
+
+    # When it is validated
+    ran = cli("validate", path)
+
+    # Then it is valid, in one line naming the file, and nothing else is said
+    assert ran.code == 0
+    assert ran.out == f"{path}: {summary}\n"
+    assert ran.err == ""
+
+
+def test_json_summary_of_a_valid_document(cli: Cli) -> None:
+    # Given the OIDC example
+    # When it is validated with --output json
+    ran = cli("validate", EXAMPLES / "oidc.json", "--output", "json")
+
+    # Then stdout is one JSON object a script can read
+    assert ran.code == 0
+    assert ran.json == {
+        "Valid": True,
+        "WorkforceName": "labeling-oidc",
+        "IdentityProvider": "oidc",
+        "Workteams": 2,
+        "Mode": "enforce",
+    }
+
+
+def _broken(tmp_path: Path) -> Path:
+    doc = example("oidc")
+    doc["Workforce"]["WorkforceName"] = "bad name!"
+    doc["Workforce"]["CognitoConfig"] = {"UserPool": "us-east-1_AbCdEfGhI", "ClientId": "abc"}
+    doc["Workforce"]["SourceIpConfig"]["Cidrs"].append("10.0.0.1")
+    doc["Workteams"][0]["Descripton"] = "typo"
+    doc["Workteams"][1]["WorkteamName"] = "image-labelers"
+    doc["Workteams"][1]["MemberDefinitions"] = []
+    return write(tmp_path / "broken.json", doc)
+
+
+EVERY_PROBLEM = [
+    (
+        "$.Workforce",
+        "set only one of CognitoConfig and OidcConfig: a workforce signs workers in with "
+        "either Amazon Cognito or your own OIDC identity provider",
+    ),
+    (
+        "$.Workforce.WorkforceName",
+        '"bad name!" is not 1-63 letters, digits and hyphens, starting with a letter or digit '
+        "(SageMaker's pattern: [a-zA-Z0-9]([a-zA-Z0-9\\-]){0,62})",
+    ),
+    (
+        "$.Workforce.SourceIpConfig.Cidrs[3]",
+        '"10.0.0.1" is not a CIDR block: add a prefix length, for example "10.0.0.1/32"',
+    ),
+    ("$.Workteams[0].Descripton", 'unknown field; did you mean "Description"?'),
+    (
+        "$.Workteams[1].WorkteamName",
+        '"image-labelers" is already the name of $.Workteams[0]: team names must be unique',
+    ),
+    ("$.Workteams[1].MemberDefinitions", "must have at least 1 item (it has 0)"),
+]
+
+
+def test_invalid_document_lists_every_problem_with_its_path(cli: Cli, tmp_path: Path) -> None:
+    # Given a document with six different problems
+    path = _broken(tmp_path)
+
+    # When it is validated
+    ran = cli("validate", path)
+
+    # Then exit 1, and stderr lists all six, each with its JSON path, in document order
+    assert ran.code == 1
+    assert ran.out == ""
+    expected = [f"{path}: desired-state document is invalid (6 problems):"]
+    expected += [f"  {where}: {message}" for where, message in EVERY_PROBLEM]
+    assert ran.err.splitlines() == expected
+
+
+def test_invalid_document_as_json(cli: Cli, tmp_path: Path) -> None:
+    # Given the same broken document
+    path = _broken(tmp_path)
+
+    # When it is validated with --output json
+    ran = cli("validate", path, "--output", "json")
+
+    # Then stdout holds every problem as data, and the exit code is 1
+    assert ran.code == 1
+    assert ran.json == {
+        "Valid": False,
+        "Problems": [{"Path": where, "Message": message} for where, message in EVERY_PROBLEM],
+    }
+
+
+def test_malformed_json_names_line_and_column(cli: Cli, tmp_path: Path) -> None:
+    # Given a file that is not JSON
+    path = write(tmp_path / "broken.json", '{\n  "Version": 1,\n  "Workforce": {\n')
+
+    # When it is validated
+    ran = cli("validate", path)
+
+    # Then one problem says where the JSON breaks
+    assert ran.code == 1
+    assert ran.err == (
+        f"{path}: desired-state document is invalid (1 problem):\n"
+        "  $: not valid JSON: Expecting property name enclosed in double quotes "
+        "at line 4 column 1\n"
+    )
+
+
+def test_missing_file_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    # Given a path where there is no file
+    path = tmp_path / "nowhere.json"
+
+    # When it is validated (in either output format)
+    for output in ("text", "json"):
+        ran = cli("validate", path, "--output", output)
+
+        # Then one line says so, and there is no traceback
+        assert ran.code == 1
+        assert ran.out == ""
+        assert ran.err == f"error: {path}: no such file\n"
+
+
+def test_a_directory_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    # Given a directory where a file is expected
+    # When it is validated
+    ran = cli("validate", tmp_path)
+
+    # Then one line says it cannot be read
+    assert ran.code == 1
+    assert ran.err.startswith(f"error: {tmp_path}: cannot read: ")
+    assert ran.err.count("\n") == 1
+    assert "Traceback" not in ran.err
+
+
+def test_client_secret_in_the_document_says_where_it_belongs_and_is_never_echoed(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Given a document that carries the client secret itself
+    doc = example("oidc")
+    doc["Workforce"]["OidcConfig"]["ClientSecret"] = "hunter2-do-not-print"
+    path = write(tmp_path / "leaky.json", doc)
+
+    # When it is validated, in text and in JSON
+    text = cli("validate", path)
+    as_json = cli("validate", path, "--output", "json")
+
+    # Then it is invalid, the message says where the secret belongs, and the value is not shown
+    assert text.code == as_json.code == 1
+    assert (
+        "  $.Workforce.OidcConfig.ClientSecret: the OIDC client secret must not be in the "
+        "document: store it in AWS Secrets Manager and set OidcConfig.ClientSecretArn to the "
+        "secret's ARN, or in an SSM SecureString parameter and set "
+        "OidcConfig.ClientSecretParameter to the parameter's name\n"
+    ) in text.err
+    assert "hunter2" not in text.printed + as_json.printed
+    assert json.loads(as_json.out)["Problems"][0]["Path"] == "$.Workforce.OidcConfig.ClientSecret"
+
+
+def test_validate_needs_no_aws_region_or_credentials(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given no region and no credentials at all
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+
+    # When a document is validated
+    ran = cli("validate", EXAMPLES / "cognito.json")
+
+    # Then validation works offline
+    assert ran.code == 0
