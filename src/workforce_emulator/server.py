@@ -200,7 +200,12 @@ def running_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     import workforce_emulator  # noqa: F401  (installs the operations)
 
     server = _serve(_bind(host, port), host, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, name="workforce-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name="workforce-emulator",
+        daemon=True,
+    )
     thread.start()
     try:
         yield _url(host, server.server_address[1])
@@ -242,11 +247,15 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    thread = threading.Thread(target=server.serve_forever, name="workforce-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name="workforce-emulator",
+        daemon=True,
+    )
     thread.start()
     print(_url(args.host, server.server_address[1]), flush=True)
-    while not stop.wait(0.5):
-        pass
+    stop.wait()  # a signal interrupts the wait; the handler sets the event
     server.shutdown()
     server.server_close()
     thread.join()
