@@ -29,9 +29,9 @@ from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
-from workforce_reconciler.errors import TransientError
+from workforce_reconciler.errors import ReconcilerError, TransientError
 from workforce_reconciler.observability import logger, metrics, tracer
-from workforce_reconciler.plan import Report
+from workforce_reconciler.plan import Mode, Report, RunError
 from workforce_reconciler.settings import Settings
 
 if TYPE_CHECKING:
@@ -120,6 +120,7 @@ def summary(report: Report, sent: list[str]) -> dict[str, Any]:
         "Applied": len(report.applied),
         "Failed": len(report.failed),
         "DocumentProblems": len(report.DocumentProblems),
+        "Error": report.Error.model_dump() if report.Error else None,
         "Notifications": sent,
     }
 
@@ -161,7 +162,21 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {"Status": "Ignored"}
 
     logger.info("reconcile starts", extra={"trigger": trigger})
-    report = reconciler.run(source, trigger)
+    try:
+        report = reconciler.run(source, trigger)
+    except TransientError:
+        raise  # Lambda retries the event, then dead-letters it
+    except ReconcilerError as exc:
+        # Access denied, an unreadable secret reference...: retrying will not help, a
+        # person must act, so it is reported (once) like any other condition.
+        logger.error("reconcile stopped", extra={"error": str(exc)})
+        report = Report(
+            Trigger=trigger,
+            Mode=settings.mode_override or Mode.ENFORCE,
+            Region=reconciler.region,
+            DocumentSource=f"ssm:{settings.DESIRED_STATE_PARAMETER}",
+            Error=RunError(Code=str(getattr(exc, "code", type(exc).__name__)), Message=str(exc)),
+        )
     sent = notifier.publish(report)
     _record_metrics(report)
     result = summary(report, sent)

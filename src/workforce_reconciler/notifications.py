@@ -57,6 +57,7 @@ class EventType(StrEnum):
     BLOCKED_DRIFT = "BlockedDrift"
     DRIFT_DETECTED = "DriftDetected"
     APPLY_FAILED = "ApplyFailed"
+    RECONCILE_ERROR = "ReconcileError"
     DRIFT_CORRECTED = "DriftCorrected"
     RESOLVED = "Resolved"
 
@@ -68,6 +69,7 @@ CONDITIONS: tuple[EventType, ...] = (
     EventType.APPLY_FAILED,
     EventType.BLOCKED_DRIFT,
     EventType.DRIFT_DETECTED,
+    EventType.RECONCILE_ERROR,
 )
 _DOCUMENT_CONDITIONS = frozenset({EventType.INVALID_DOCUMENT, EventType.DOCUMENT_MISSING})
 
@@ -335,8 +337,38 @@ def _apply_failed(results: tuple[ActionResult, ...], name: str) -> _Raised:
     )
 
 
+def _reconcile_error(report: Report) -> _Raised:
+    assert report.Error is not None
+    name = _workforce(report) or ""
+    return _Raised(
+        key=EventType.RECONCILE_ERROR,
+        severity=Severity.ERROR,
+        # The code, not the message: messages carry request ids.
+        fingerprint=_fingerprint([report.DocumentSource, report.Error.Code]),
+        lead="Reconcile stopped" + (" on workforce " if name else ""),
+        name=name,
+        tail=f": {report.Error.Code}",
+        headline=(
+            "The reconciler could not read what it needs, so it compared and changed "
+            f"nothing: {redact_text(report.Error.Message)}"
+        ),
+        sections=[],
+        next_steps=(
+            "Fix the cause named above (often a permission of the function's role, or a "
+            "client-secret reference that does not exist); the next run retries."
+        ),
+        details={
+            "Error": {"Code": report.Error.Code, "Message": redact_text(report.Error.Message)}
+        },
+    )
+
+
 def _raised(report: Report) -> tuple[dict[EventType, _Raised], frozenset[EventType]]:
     """The conditions the report raises, and the ones it could evaluate at all."""
+    if report.Error is not None:
+        return {EventType.RECONCILE_ERROR: _reconcile_error(report)}, frozenset(
+            {EventType.RECONCILE_ERROR}
+        )
     if report.DocumentProblems:
         return {EventType.INVALID_DOCUMENT: _invalid_document(report)}, _DOCUMENT_CONDITIONS
     if report.Plan is None:

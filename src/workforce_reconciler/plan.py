@@ -153,6 +153,13 @@ class DocumentProblem(_Data):
     Message: str
 
 
+class RunError(_Data):
+    """A run that stopped before it could plan: the code and a message safe to show."""
+
+    Code: str
+    Message: str
+
+
 class RunStatus(StrEnum):
     """The one-word outcome of a run, like a Kubernetes condition's reason."""
 
@@ -164,6 +171,7 @@ class RunStatus(StrEnum):
     INVALID_DOCUMENT = "InvalidDocument"
     DOCUMENT_MISSING = "DocumentMissing"
     WORKFORCE_FAILED = "WorkforceFailed"
+    ERROR = "Error"
 
 
 class Report(_Data):
@@ -177,6 +185,7 @@ class Report(_Data):
     FailureReason: str | None = None
     DocumentProblems: tuple[DocumentProblem, ...] = ()
     DocumentSource: str | None = None
+    Error: RunError | None = None
 
     @property
     def applied(self) -> tuple[ActionResult, ...]:
@@ -188,6 +197,8 @@ class Report(_Data):
 
     @property
     def status(self) -> RunStatus:
+        if self.Error is not None:
+            return RunStatus.ERROR
         if self.DocumentProblems:
             return RunStatus.INVALID_DOCUMENT
         if self.Plan is None:

@@ -260,3 +260,33 @@ def test_invalid_function_configuration_is_a_clear_error(
     handler.reset()
     with pytest.raises(Exception, match="invalid function configuration: MODE"):
         invoke(event("schedule"))
+
+
+def test_unreadable_secret_is_reported_once_and_resolved_when_fixed(
+    deployment: Deployment, invoke: Invoke
+) -> None:
+    # Given a document whose client-secret reference does not exist
+    document = deployment.oidc_document()
+    document["Workforce"]["OidcConfig"]["ClientSecretArn"] = "workforce/no-such-secret"
+    deployment.put_document(document)
+    controls.clear_calls()
+
+    # When the schedule fires twice
+    result = invoke(event("schedule"))
+    invoke(event("schedule"))
+
+    # Then the run stopped before any write and one ReconcileError message names the cause
+    assert result["Status"] == "Error"
+    assert "no-such-secret" in result["Error"]["Message"]
+    writes = [c for c in controls.calls() if not c["Operation"].startswith(("Describe", "List"))]
+    assert writes == []
+    (message,) = deployment.messages()
+    assert message["MessageAttributes"]["event_type"]["Value"] == "ReconcileError"
+    assert "no-such-secret" in message["Message"]
+
+    # When the reference is fixed
+    deployment.put_document(deployment.oidc_document())
+    invoke(event("schedule"))
+
+    # Then the workforce is created and the error is reported resolved
+    assert sorted(deployment.event_types(deployment.messages())) == ["DriftCorrected", "Resolved"]
