@@ -13,6 +13,7 @@ from typing import Any
 from moto.core.exceptions import InvalidToken
 from moto.moto_api._internal import mock_random
 from moto.utilities.paginator import paginate
+from moto.utilities.utils import get_partition
 
 from . import state as st
 from .errors import (
@@ -49,16 +50,10 @@ _PAGINATION = {
 }
 
 
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def _arn(state: RegionState, resource: str) -> str:
-    return f"arn:{_partition(state.region)}:sagemaker:{state.region}:{state.account_id}:{resource}"
+    return (
+        f"arn:{get_partition(state.region)}:sagemaker:{state.region}:{state.account_id}:{resource}"
+    )
 
 
 def _subdomain(region: str) -> str:
