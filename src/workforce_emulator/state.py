@@ -67,9 +67,10 @@ class Workforce:
     tags: TagList
     status: str = "Initializing"
     failure_reason: str | None = None
-    # While changing: Describe calls seen and the monotonic time it may become Active.
+    # While changing: Describe calls seen, and when (monotonic) the change began; the
+    # delay is compared with the current settings, so a test can shorten it midway.
     describes_seen: int = 0
-    active_after: float = 0.0
+    changed_at: float = 0.0
     settling: bool = True
 
     def settle(self, settings: EmulatorSettings) -> None:
@@ -78,7 +79,7 @@ class Workforce:
             return
         if (
             self.describes_seen >= settings.activation_describes
-            and time.monotonic() >= self.active_after
+            and time.monotonic() - self.changed_at >= settings.activation_seconds
         ):
             self.status = "Active"
             self.settling = False
@@ -87,7 +88,7 @@ class Workforce:
         self.status = status
         self.failure_reason = None
         self.describes_seen = 0
-        self.active_after = time.monotonic() + settings.activation_seconds
+        self.changed_at = time.monotonic()
         self.settling = True
         self.settle(settings)
 

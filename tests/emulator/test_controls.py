@@ -136,8 +136,8 @@ def test_fault_with_custom_message(sagemaker: Any) -> None:
 
 
 def test_delay_fault(sagemaker: Any) -> None:
-    # Given a 300 ms delay on ListWorkforces
-    controls.add_fault("ListWorkforces", delay_ms=300)
+    # Given a 400 ms delay on ListWorkforces
+    controls.add_fault("ListWorkforces", delay_ms=400)
     # When it is called twice
     started = time.monotonic()
     sagemaker.list_workforces()
@@ -146,8 +146,8 @@ def test_delay_fault(sagemaker: Any) -> None:
     sagemaker.list_workforces()
     second = time.monotonic() - started
     # Then only the first waited
-    assert first >= 0.3
-    assert second < 0.3
+    assert first >= 0.4
+    assert second < first - 0.3
 
 
 def test_fault_refuses_unknown_operation() -> None:
@@ -218,3 +218,13 @@ def test_reset_forgets_everything(sagemaker: Any, cognito_workforce: str) -> Non
     assert controls.calls() == []
     assert controls.settings() == controls.EmulatorSettings()
     assert sagemaker.list_workforces()["Workforces"] == []
+
+
+def test_set_status_in_another_region(aws: None, boto_session: boto3.session.Session) -> None:
+    # Given a workforce in eu-west-1
+    west = boto_session.client("sagemaker", region_name="eu-west-1")
+    west.create_workforce(WorkforceName="default", CognitoConfig=COGNITO)
+    # When a test marks it Failed there
+    controls.set_status("default", "Failed", "gone", region="eu-west-1")
+    # Then that region's workforce shows it
+    assert west.describe_workforce(WorkforceName="default")["Workforce"]["Status"] == "Failed"

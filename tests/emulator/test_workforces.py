@@ -130,12 +130,13 @@ def test_status_lifecycle_counts_describes(sagemaker: Any) -> None:
 
 
 def test_status_lifecycle_by_seconds(sagemaker: Any) -> None:
-    # Given a workforce becomes Active 0.3 s after a change
-    controls.configure(activation_seconds=0.3)
+    # Given a workforce that becomes Active a minute after it is created
+    controls.configure(activation_seconds=60)
     sagemaker.create_workforce(WorkforceName="default", CognitoConfig=COGNITO)
-    # When it is described at once and after the delay
     first = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]["Status"]
-    time.sleep(0.35)
+    # When the delay is shortened to 0.2 s and that much time passes
+    controls.configure(activation_seconds=0.2)
+    time.sleep(0.25)
     later = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]["Status"]
     # Then it was Initializing, then Active
     assert (first, later) == ("Initializing", "Active")
