@@ -1,0 +1,294 @@
+"""diff(desired, observed) as a table: pure data in, a plan out, no AWS at all."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workforce_reconciler.document import parse_document
+from workforce_reconciler.engine.diff import diff
+from workforce_reconciler.engine.observe import Observed
+
+ROOT = Path(__file__).resolve().parents[2]
+ARN = "arn:aws:sagemaker:us-east-1:123456789012"
+
+
+def oidc_document(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((ROOT / "examples" / "oidc.json").read_text())
+    for path, value in changes.items():
+        target = doc
+        *parents, last = path.split("__")
+        for key in parents:
+            target = target[int(key)] if key.isdigit() else target[key]
+        if value is _DELETE:
+            del target[last]
+        else:
+            target[last] = value
+    return doc
+
+
+_DELETE = object()
+
+
+def live_workforce(doc: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """What DescribeWorkforce answers for a workforce created from ``doc``."""
+    spec = doc["Workforce"]
+    oidc = {k: v for k, v in spec["OidcConfig"].items() if not k.startswith("ClientSecret")}
+    workforce = {
+        "WorkforceName": spec["WorkforceName"],
+        "WorkforceArn": f"{ARN}:workforce/{spec['WorkforceName']}",
+        "OidcConfig": oidc,
+        "SourceIpConfig": {"Cidrs": list(reversed(spec["SourceIpConfig"]["Cidrs"]))},
+        "IpAddressType": spec["IpAddressType"],
+        "Status": "Active",
+        "SubDomain": "abc.labeling.us-east-1.sagemaker.aws",
+    }
+    workforce.update(overrides)
+    return workforce
+
+
+def live_teams(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    teams = {}
+    for team in doc["Workteams"]:
+        live = {k: copy.deepcopy(v) for k, v in team.items() if k != "Tags"}
+        live["WorkteamArn"] = f"{ARN}:workteam/private-crowd/{team['WorkteamName']}"
+        live["WorkforceArn"] = f"{ARN}:workforce/{doc['Workforce']['WorkforceName']}"
+        teams[team["WorkteamName"]] = live
+    return teams
+
+
+def in_sync(doc: dict[str, Any]) -> Observed:
+    teams = live_teams(doc)
+    tags = {
+        teams[t["WorkteamName"]]["WorkteamArn"]: {x["Key"]: x["Value"] for x in t["Tags"]}
+        for t in doc["Workteams"]
+        if "Tags" in t
+    }
+    tags[f"{ARN}:workforce/labeling-oidc"] = {
+        x["Key"]: x["Value"] for x in doc["Workforce"]["Tags"]
+    }
+    return Observed(
+        workforce=live_workforce(doc),
+        workteams=teams,
+        tags=tags,
+        secret_version_applied="v1",
+        secret_version_current="v1",
+    )
+
+
+def summary(doc: dict[str, Any], observed: Observed) -> list[tuple[str, str, str, list[str]]]:
+    plan = diff(parse_document(json.dumps(doc)), observed)
+    return [
+        (a.Operation.value, a.ResourceName, a.Classification.value, [c.Field for c in a.Changes])
+        for a in plan.Actions
+    ]
+
+
+def test_in_sync_gives_an_empty_plan() -> None:
+    doc = oidc_document()
+    assert summary(doc, in_sync(doc)) == []
+
+
+def _observed_with(_doc: dict[str, Any], **fields: Any) -> Observed:
+    """SageMaker as created from the unchanged example, with some fields replaced."""
+    base = in_sync(oidc_document())
+    return Observed(**{**base.__dict__, **fields})
+
+
+def unchanged(_doc: dict[str, Any]) -> Observed:
+    return in_sync(oidc_document())
+
+
+CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str]]]]] = [
+    (
+        "nothing exists: create workforce then teams",
+        {},
+        lambda doc: Observed(workforce=None),
+        [
+            ("CreateWorkforce", "labeling-oidc", "correctable", None),
+            ("CreateWorkteam", "image-labelers", "correctable", None),
+            ("CreateWorkteam", "text-reviewers", "correctable", None),
+        ],
+    ),
+    (
+        "a changed scope is one UpdateWorkforce carrying the whole OidcConfig",
+        {"Workforce__OidcConfig__Scope": "openid"},
+        unchanged,
+        [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.Scope"])],
+    ),
+    (
+        "a rotated secret is one UpdateWorkforce",
+        {},
+        lambda doc: _observed_with(doc, secret_version_current="v2"),
+        [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecret"])],
+    ),
+    (
+        "an unknown last-applied secret version is applied once to set a baseline",
+        {},
+        lambda doc: _observed_with(doc, secret_version_applied=None),
+        [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecret"])],
+    ),
+    (
+        "no state store: secret not tracked, nothing to do",
+        {},
+        lambda doc: _observed_with(doc, secret_version_applied=None, secret_version_current=None),
+        [],
+    ),
+    (
+        "CIDRs in another order and spelling are the same networks",
+        {
+            "Workforce__SourceIpConfig__Cidrs": [
+                "2001:db8:4000::/48",
+                "198.51.100.17/28",
+                "203.0.113.0/24",
+            ]
+        },
+        in_sync,
+        [],
+    ),
+    (
+        "an omitted SourceIpConfig is not managed",
+        {"Workforce__SourceIpConfig": _DELETE},
+        lambda doc: _observed_with(
+            doc, workforce=live_workforce(oidc_document(), SourceIpConfig={"Cidrs": ["10.0.0.0/8"]})
+        ),
+        [],
+    ),
+    (
+        "IpAddressType back to ipv4",
+        {"Workforce__IpAddressType": "ipv4"},
+        unchanged,
+        [("UpdateWorkforce", "labeling-oidc", "correctable", ["IpAddressType"])],
+    ),
+    (
+        "member definitions in another order are not drift",
+        {
+            "Workteams__0__MemberDefinitions": [
+                {"OidcMemberDefinition": {"Groups": ["labelers-images", "labelers-leads"]}}
+            ]
+        },
+        in_sync,
+        [],
+    ),
+    (
+        "a team missing from the document is blocked by default",
+        {"Workteams": []},
+        lambda doc: _observed_with(doc, workteams=live_teams(oidc_document())),
+        [
+            ("DeleteWorkteam", "image-labelers", "blocked", ["WorkteamName"]),
+            ("DeleteWorkteam", "text-reviewers", "blocked", ["WorkteamName"]),
+        ],
+    ),
+    (
+        "a team missing from the document is deleted when the policy says so",
+        {"Workteams": [], "Policy__DeleteUnlistedWorkteams": True},
+        lambda doc: _observed_with(doc, workteams=live_teams(oidc_document())),
+        [
+            ("DeleteWorkteam", "image-labelers", "disruptive", ["WorkteamName"]),
+            ("DeleteWorkteam", "text-reviewers", "disruptive", ["WorkteamName"]),
+        ],
+    ),
+    (
+        "managed team tags: change one, remove one, keep aws: ones",
+        {},
+        lambda doc: _observed_with(
+            doc,
+            tags={
+                **in_sync(doc).tags,
+                f"{ARN}:workteam/private-crowd/image-labelers": {
+                    "team": "other",
+                    "stale": "x",
+                    "aws:cloudformation:stack-name": "s",
+                },
+            },
+        ),
+        [
+            ("AddTags", "image-labelers", "correctable", ["Tags.team"]),
+            ("DeleteTags", "image-labelers", "correctable", ["Tags.stale"]),
+        ],
+    ),
+    (
+        "a Failed workforce gets no writes",
+        {"Workforce__OidcConfig__Scope": "openid"},
+        lambda doc: _observed_with(
+            doc, workforce=live_workforce(oidc_document(), Status="Failed", FailureReason="x")
+        ),
+        [],
+    ),
+    (
+        "a Cognito workforce where the document says OIDC is a blocked replacement",
+        {"Workteams": []},
+        lambda doc: Observed(
+            workforce={
+                "WorkforceName": "labeling-oidc",
+                "WorkforceArn": f"{ARN}:workforce/labeling-oidc",
+                "CognitoConfig": {"UserPool": "us-east-1_AbCdEfGhI", "ClientId": "abc"},
+                "Status": "Active",
+            },
+            secret_version_current="v1",
+        ),
+        [
+            ("DeleteWorkforce", "labeling-oidc", "blocked", ["WorkforceName"]),
+            ("CreateWorkforce", "labeling-oidc", "blocked", None),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "observe", "expected"),
+    [pytest.param(c, o, e, id=name) for name, c, o, e in CASES],
+)
+def test_plan(
+    changes: dict[str, Any],
+    observe: Any,
+    expected: list[tuple[str, str, str, list[str] | None]],
+) -> None:
+    # Given a document and what SageMaker holds
+    doc = oidc_document(**changes)
+    observed = observe(doc)
+
+    # When the plan is made
+    got = summary(doc, observed)
+
+    # Then it has exactly these actions, in this order (fields where they matter)
+    assert [(op, name, cls) for op, name, cls, _ in got] == [
+        (op, name, cls) for op, name, cls, _ in expected
+    ]
+    for (_, _, _, fields), (_, _, _, want) in zip(got, expected, strict=True):
+        if want is not None:
+            assert fields == want
+
+
+def test_team_deletions_come_first_and_creations_after_updates() -> None:
+    # Given a live team that the document drops, one it changes, and one it adds
+    doc = oidc_document(Policy__DeleteUnlistedWorkteams=True)
+    live = live_teams(doc)
+    doc["Workteams"][0]["WorkteamName"] = "new-team"
+    doc["Workteams"][1]["Description"] = "changed"
+    observed = _observed_with(doc, workteams=live)
+
+    # When the plan is made
+    got = [(op, name) for op, name, _, _ in summary(doc, observed)]
+
+    # Then the deletion frees its place first, then updates, then the creation
+    assert got == [
+        ("DeleteWorkteam", "image-labelers"),
+        ("UpdateWorkteam", "text-reviewers"),
+        ("CreateWorkteam", "new-team"),
+    ]
+
+
+def test_the_plan_never_contains_the_client_secret_or_its_reference_value() -> None:
+    # Given an empty account and an OIDC document
+    doc = oidc_document()
+    plan = diff(parse_document(json.dumps(doc)), Observed(workforce=None))
+
+    # Then the create request has the API's OidcConfig without any secret field
+    create = plan.Actions[0]
+    assert create.NeedsClientSecret is True
+    assert not any(k.startswith("ClientSecret") for k in create.Request["OidcConfig"])
