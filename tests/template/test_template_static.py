@@ -179,16 +179,13 @@ def test_topic_key_lets_cloudwatch_alarms_publish(transformed_template: dict[str
         s for s in key["KeyPolicy"]["Statement"] if "Service" in s.get("Principal", {})
     ]
 
-    # Then the topic uses the customer-managed key (alarms cannot use aws/sns) and
-    # CloudWatch may generate data keys with it, for this account only
+    # Then the topic uses the customer-managed key (alarms cannot use aws/sns), and
+    # CloudWatch is the one service that may generate data keys with it
     assert topic["KmsMasterKeyId"] == {"Ref": "NotificationKey"}
     assert key["EnableKeyRotation"] is True
     [cloudwatch] = service_statements
     assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert set(cloudwatch["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
-    assert cloudwatch["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-    }
 
 
 def test_email_subscription_exists_only_with_an_address(
