@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint_file
-from sam_app import ROOT, TEMPLATE_PATH
+from sam_app import ROOT, TEMPLATE_PATH, load_event
 
 SAM = Path(sys.executable).with_name("sam")
 
@@ -235,3 +236,62 @@ def test_desired_state_parameter_is_not_created_by_the_stack(
     assert transformed_template["Parameters"]["DesiredStateParameterName"]["Default"] == (
         "/workforce-reconciler/desired-state"
     )
+
+
+ENVELOPE = {"version", "id", "detail-type", "source", "account", "time", "region", "resources"}
+
+
+@pytest.mark.parametrize(
+    ("event_file", "operation"),
+    [
+        ("ssm-create.json", "Create"),
+        ("ssm-update.json", "Update"),
+        ("ssm-delete.json", "Delete"),
+        ("ssm-label.json", "LabelParameterVersion"),
+    ],
+)
+def test_parameter_store_samples_have_the_shape_eventbridge_delivers(
+    event_file: str, operation: str
+) -> None:
+    # Given a Parameter Store Change sample of events/
+    # When reading it
+    event = load_event(event_file)
+
+    # Then it is EventBridge's envelope around SSM's detail, for the default parameter
+    assert set(event) == ENVELOPE | {"detail"}
+    assert (event["source"], event["detail-type"]) == ("aws.ssm", "Parameter Store Change")
+    assert (event["account"], event["region"]) == ("123456789012", "us-east-1")
+    assert event["resources"] == [
+        "arn:aws:ssm:us-east-1:123456789012:parameter/workforce-reconciler/desired-state"
+    ]
+    assert set(event["detail"]) == {"operation", "name", "type", "description"}
+    assert event["detail"]["operation"] == operation
+    assert event["detail"]["name"] == "/workforce-reconciler/desired-state"
+
+
+def test_schedule_sample_has_the_shape_eventbridge_delivers() -> None:
+    # Given the scheduled-event sample
+    # When reading it
+    event = load_event("schedule.json")
+
+    # Then it is a Scheduled Event from aws.events naming its rule, with an empty detail
+    assert set(event) == ENVELOPE | {"detail"}
+    assert (event["source"], event["detail-type"]) == ("aws.events", "Scheduled Event")
+    assert event["detail"] == {}
+    [rule] = event["resources"]
+    assert rule.startswith("arn:aws:events:us-east-1:123456789012:rule/")
+
+
+def test_samconfig_deploys_in_detect_mode_with_an_iam_capability() -> None:
+    # Given samconfig.toml, which `sam deploy` reads
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+
+    # When reading the default environment's deploy settings
+    deploy = config["default"]["deploy"]["parameters"]
+
+    # Then a first deployment starts in detect mode, may create the role, needs no bucket
+    assert deploy["parameter_overrides"] == 'Mode="detect"'
+    assert deploy["capabilities"] == "CAPABILITY_IAM"
+    assert deploy["resolve_s3"] is True
+    assert config["default"]["global"]["parameters"]["stack_name"] == "workforce-reconciler"
+    assert config["default"]["validate"]["parameters"]["lint"] is True
