@@ -46,7 +46,7 @@ bench: install
 
 ## The Lambda artifact, without Docker (see template.yaml, src/Makefile).
 build: install
-	$(BIN)/sam build
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
