@@ -31,7 +31,7 @@ from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
-from workforce_reconciler.adapters.state_store import DynamoDBStateStore
+from workforce_reconciler.adapters.state_store import DynamoDBStateStore, create_state_table
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.plan import RunStatus
@@ -81,18 +81,7 @@ def measure(teams: int) -> list[dict[str, Any]]:
     ssm = counted.client("ssm")
     secretsmanager = counted.client("secretsmanager")
     dynamodb = counted.client("dynamodb")
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_state_table(dynamodb, TABLE)
     secret = secretsmanager.create_secret(Name="oidc", SecretString="bench-secret")["ARN"]
     doc = document(teams, secret)
     ssm.put_parameter(Name=PARAMETER, Value=json.dumps(doc), Type="String")

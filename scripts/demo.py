@@ -26,6 +26,7 @@ from typing import Any
 import boto3
 
 from workforce_emulator.server import running_server
+from workforce_reconciler.adapters.state_store import create_state_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -61,18 +62,7 @@ def expect(code: int, wanted: int, what: str) -> None:
 def provision(url: str) -> dict[str, str]:
     """What `sam deploy` would create, plus a subscriber queue on the topic."""
     dynamodb = boto3.client("dynamodb", endpoint_url=url)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_state_table(dynamodb, TABLE)
     sns = boto3.client("sns", endpoint_url=url)
     sqs = boto3.client("sqs", endpoint_url=url)
     topic = sns.create_topic(Name="workforce-reconciler")["TopicArn"]

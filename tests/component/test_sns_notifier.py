@@ -15,7 +15,11 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 from workforce_reconciler.adapters.sns import SnsNotifier
-from workforce_reconciler.adapters.state_store import DynamoDBStateStore, InMemoryStateStore
+from workforce_reconciler.adapters.state_store import (
+    DynamoDBStateStore,
+    InMemoryStateStore,
+    create_state_table,
+)
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import (
     Action,
@@ -132,18 +136,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     with moto.mock_aws():
         sns = boto3.client("sns", region_name=REGION)
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName=TABLE,
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_state_table(dynamodb, TABLE)
         topic_arn = sns.create_topic(Name="workforce-reconciler")["TopicArn"]
         yield Aws(sns, boto3.client("sqs", region_name=REGION), dynamodb, topic_arn)
 

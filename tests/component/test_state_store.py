@@ -11,7 +11,11 @@ import moto
 import pytest
 from botocore.stub import Stubber
 
-from workforce_reconciler.adapters.state_store import DynamoDBStateStore, InMemoryStateStore
+from workforce_reconciler.adapters.state_store import (
+    DynamoDBStateStore,
+    InMemoryStateStore,
+    create_state_table,
+)
 from workforce_reconciler.errors import AwsError, ReconcilerError, TransientError
 from workforce_reconciler.ports import ConditionRecord, StateStore
 
@@ -44,18 +48,7 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     with moto.mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(
-            TableName=TABLE,
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_state_table(client, TABLE)
         yield client
 
 

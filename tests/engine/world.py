@@ -13,7 +13,7 @@ from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
-from workforce_reconciler.adapters.state_store import DynamoDBStateStore
+from workforce_reconciler.adapters.state_store import DynamoDBStateStore, create_state_table
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.plan import Mode, Report
@@ -38,18 +38,7 @@ class World:
         self.ssm = boto3.client("ssm")
         self.secretsmanager = boto3.client("secretsmanager")
         self.dynamodb = boto3.client("dynamodb")
-        self.dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_state_table(self.dynamodb, TABLE)
         self.secret_arn = self.secretsmanager.create_secret(
             Name="workforce/oidc-client-secret", SecretString=SECRET_VALUE
         )["ARN"]

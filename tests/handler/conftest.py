@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from workforce_reconciler import handler
+from workforce_reconciler.adapters.state_store import create_state_table
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMETER = "/workforce-reconciler/desired-state"
@@ -50,18 +51,7 @@ class Deployment:
         self.sagemaker = boto3.client("sagemaker")
         self.secretsmanager = boto3.client("secretsmanager")
         dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_state_table(dynamodb, TABLE)
         self.topic_arn = self.sns.create_topic(Name="workforce-reconciler")["TopicArn"]
         self.queue_url = self.sqs.create_queue(QueueName="subscriber")["QueueUrl"]
         queue_arn = self.sqs.get_queue_attributes(

@@ -51,6 +51,26 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
+def create_state_table(client: DynamoDBClient, table_name: str) -> None:
+    """Create a state table with the keys the store expects (``pk``/``sk``, strings).
+
+    For local runs, the demo and tests; a deployment gets the same table from
+    template.yaml (the template tests check the keys match). IAM: dynamodb:CreateTable.
+    """
+    client.create_table(
+        TableName=table_name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 class DynamoDBStateStore:
     """``ports.StateStore`` on a DynamoDB table keyed by ``pk`` / ``sk`` (strings)."""
 
