@@ -642,3 +642,35 @@ def test_client_secret_is_redacted_in_subject_text_and_json() -> None:
         "Before": "(redacted)",
         "After": "(redacted)",
     }
+
+
+def test_reconcile_error_is_sent_once_kept_open_by_other_errors_and_resolved_by_a_run() -> None:
+    # Given a run that stopped on an unreadable secret reference
+    from workforce_reconciler.plan import RunError
+
+    stopped = Report(
+        Trigger="schedule",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        DocumentSource=SOURCE,
+        Error=RunError(Code="SecretUnavailableError", Message="cannot read ssm:/idp/secret"),
+    )
+    store = Store({})
+
+    # When it happens twice, then once with an invalid document in between
+    first = store.run(stopped)
+    second = store.run(stopped, now=T0 + timedelta(minutes=15))
+    store.run(INVALID, now=T0 + timedelta(minutes=30))
+
+    # Then one ERROR message named the cause, and the invalid document left it open
+    assert subjects(first) == ["[workforce-reconciler] Reconcile stopped: SecretUnavailableError"]
+    assert first[0].severity.value == "ERROR"
+    assert "cannot read ssm:/idp/secret" in first[0].text
+    assert second == []
+    assert "ReconcileError" in store.conditions
+
+    # When a later run gets through, then it is resolved
+    resolved = store.run(IN_SYNC, now=T0 + timedelta(hours=1))
+    assert [
+        m.event_type for m in resolved if m.attributes.get("condition") == "ReconcileError"
+    ] == [EventType.RESOLVED]
