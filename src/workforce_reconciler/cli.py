@@ -30,7 +30,7 @@ from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.export import export_document
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
-from workforce_reconciler.plan import Mode, Outcome, Report
+from workforce_reconciler.plan import Mode, Outcome, Report, Severity
 from workforce_reconciler.render import (
     format_plan,
     format_report,
@@ -287,6 +287,13 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
     report = reconciler.report(planned, trigger, loaded.source)
     color = args.output == "text" and _colour(sys.stdout)
 
+    critical = [f for f in planned.plan.Findings if f.Severity is Severity.CRITICAL]
+    if critical:
+        # A Failed workforce: nothing the plan can do, and nothing is in sync either.
+        _show(args, report, color=color)
+        for finding in critical:
+            _err(f"error: {redact_text(finding.Message)}")
+        return EXIT_ERROR
     if not apply or not planned.plan.Actions:
         # Nothing to apply is a plan too: the same output, exit 0.
         _show(args, report, color=color)

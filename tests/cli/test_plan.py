@@ -273,3 +273,25 @@ def test_invalid_file_as_json_is_the_same_report(world: World, cli: Cli, tmp_pat
     assert len(ran.json["DocumentProblems"]) == 2
     assert ran.json["Plan"] is None
     assert controls.calls() == []
+
+
+def test_failed_workforce_is_an_error_with_its_reason(
+    world: World, cli: Cli, oidc_file: Path
+) -> None:
+    # Given a workforce that SageMaker reports as Failed
+    _converge(cli, oidc_file)
+    controls.set_status("labeling-oidc", "Failed", "The OIDC issuer could not be reached")
+
+    # When it is planned, and applied
+    plan = cli("plan", "--file", oidc_file, "--state-table", TABLE)
+    apply = cli("apply", "--file", oidc_file, "--state-table", TABLE, "--auto-approve")
+
+    # Then neither says "in sync": exit 1, and the reason is shown
+    expected = (
+        "error: workforce labeling-oidc has Status Failed: The OIDC issuer could not be reached\n"
+    )
+    for ran in (plan, apply):
+        assert ran.code == 1, ran.printed
+        assert ran.err == expected
+        assert "Workforce labeling-oidc is Failed: The OIDC issuer could not be reached" in ran.out
+    assert World.writes() == []
