@@ -1,4 +1,4 @@
-"""The engine against the emulator over HTTP: real boto3 clients, the wire protocol, the controls."""
+"""The engine against the emulator over HTTP: real boto3 clients, the wire, the controls."""
 
 from __future__ import annotations
 
