@@ -336,8 +336,9 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
             f"error: {len(not_applied)} of {len(results)} change(s) not applied "
             f"(status {final.status.value})"
         )
-        for result in not_applied:
-            _err(f"  {format_result(result)}")
+        if args.output == "json":  # the text output has just listed them on stdout
+            for result in not_applied:
+                _err(f"  {format_result(result)}")
         return EXIT_ERROR
     return EXIT_OK
 

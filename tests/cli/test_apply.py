@@ -179,7 +179,7 @@ def test_injected_failure_exits_1_and_names_the_code(
     assert f"  {failed}\n" in ran.out
     assert "  applied + Workteam/text-reviewers (CreateWorkteam)\n" in ran.out
     assert ran.out.endswith("Status: ApplyFailed (mode enforce, trigger cli-apply).\n")
-    assert ran.err == f"error: 1 of 3 change(s) not applied (status ApplyFailed)\n  {failed}\n"
+    assert ran.err == "error: 1 of 3 change(s) not applied (status ApplyFailed)\n"
     # and what did not fail was applied
     assert sorted(world.teams()) == ["text-reviewers"]
 
@@ -191,8 +191,12 @@ def test_injected_failure_in_json(world: World, cli: Cli, oidc_file: Path) -> No
     # When the example is applied with --output json
     ran = cli("apply", "--file", oidc_file, "--auto-approve", "--output", "json")
 
-    # Then the failed result carries the code and message
+    # Then the failed result carries the code and message, and stderr names it for people
     assert ran.code == 1
+    assert ran.err == (
+        "error: 1 of 3 change(s) not applied (status ApplyFailed)\n"
+        "  failed  + Workteam/image-labelers (CreateWorkteam): ValidationException: nope\n"
+    )
     assert ran.json["Status"] == "ApplyFailed"
     failed = [r for r in ran.json["Results"] if r["Outcome"] == "failed"]
     assert [(r["ErrorCode"], r["ErrorMessage"]) for r in failed] == [
@@ -335,6 +339,28 @@ def test_rotation_refused_by_sagemaker_while_teams_exist_exits_1_with_the_reason
     # Then exit 1: the step is skipped as blocked by SageMaker, with the service's reason
     assert ran.code == 1
     assert ran.out.endswith("Status: Blocked (mode enforce, trigger cli-apply).\n")
-    assert ran.err.startswith("error: 1 of 1 change(s) not applied (status Blocked)\n")
-    assert "OidcConfig cannot be updated while work teams exist" in ran.err
+    assert ran.err == "error: 1 of 1 change(s) not applied (status Blocked)\n"
+    assert "OidcConfig cannot be updated while work teams exist" in ran.out
     assert "rotated-3" not in ran.printed
+
+
+def test_wait_timeout_bounds_the_wait_for_an_active_workforce(
+    world: World, cli: Cli, oidc_file: Path, tmp_path: Path
+) -> None:
+    # Given a workforce that stays Updating, and a team change that must wait for Active
+    assert cli("apply", "--file", oidc_file, "--auto-approve").code == 0
+    controls.set_status("labeling-oidc", "Updating")
+    doc = json.loads(oidc_file.read_text())
+    doc["Workteams"][1]["Description"] = "changed"
+    path = write(tmp_path / "changed.json", doc)
+
+    # When it is applied with --wait-timeout 0
+    ran = cli("apply", "--file", path, "--auto-approve", "--wait-timeout", "0")
+
+    # Then it gives up at once: exit 1, the step failed with WaitTimeout, nothing written
+    assert ran.code == 1
+    assert (
+        "  failed  ~ Workteam/text-reviewers (UpdateWorkteam): WaitTimeout: "
+        "the workforce was still Updating after 0 s\n"
+    ) in ran.out
+    assert world.teams()["text-reviewers"]["Description"] != "changed"

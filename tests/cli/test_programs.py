@@ -142,7 +142,10 @@ def test_aws_endpoint_url_is_honoured_and_the_secret_never_printed(
 
     # Then exit 1 naming the error code, still without the secret
     assert failed.returncode == 1
-    assert "ValidationException" in failed.stderr
+    assert failed.stderr == "error: 1 of 1 change(s) not applied (status ApplyFailed)\n"
+    assert (
+        "failed  ~ Workforce/labeling-oidc (UpdateWorkforce): ValidationException" in failed.stdout
+    )
     assert SECRET not in failed.stdout + failed.stderr
 
 
