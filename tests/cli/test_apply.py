@@ -364,3 +364,32 @@ def test_wait_timeout_bounds_the_wait_for_an_active_workforce(
         "the workforce was still Updating after 0 s\n"
     ) in ran.out
     assert world.teams()["text-reviewers"]["Description"] != "changed"
+
+
+def test_blocked_changes_beside_applicable_ones_apply_the_rest_and_exit_1(
+    world: World, cli: Cli, oidc_file: Path
+) -> None:
+    # Given one correctable change and one blocked one (a team the document does not list)
+    assert cli("apply", "--file", oidc_file, "--auto-approve").code == 0
+    world.sagemaker.update_workteam(WorkteamName="text-reviewers", Description="edited")
+    world.sagemaker.create_workteam(
+        WorkteamName="console-team",
+        WorkforceName="labeling-oidc",
+        Description="made in the console",
+        MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["someone"]}}],
+    )
+    controls.clear_calls()
+
+    # When it is applied
+    ran = cli("apply", "--file", oidc_file, "--auto-approve")
+
+    # Then the correctable change is applied, the blocked one is not, and exit 1 says
+    # the workforce has not converged
+    assert ran.code == 1
+    assert World.writes() == ["UpdateWorkteam"]
+    teams = world.teams()
+    assert teams["text-reviewers"]["Description"] == "Reviews sentiment labels on support tickets"
+    assert "console-team" in teams
+    assert "  applied ~ Workteam/text-reviewers (UpdateWorkteam)\n" in ran.out
+    assert ran.out.endswith("Status: Blocked (mode enforce, trigger cli-apply).\n")
+    assert ran.err == "error: 1 of 2 change(s) not applied (status Blocked)\n"

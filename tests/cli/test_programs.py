@@ -193,13 +193,16 @@ def _on_terminal_stdin(argv: list[str], answer: str) -> subprocess.CompletedProc
         os.close(leader)
 
 
-@pytest.mark.parametrize(("answer", "code"), [("yes\n", 0), ("y\n", 1)])
+@pytest.mark.parametrize(
+    ("answer", "code", "output"), [("yes\n", 0, "text"), ("y\n", 1, "text"), ("yes\n", 0, "json")]
+)
 def test_confirmation_on_a_terminal_accepts_only_yes(
     emulator_server: str,
     boto_session: boto3.session.Session,
     tmp_path: Path,
     answer: str,
     code: int,
+    output: str,
 ) -> None:
     # Given a terminal on stdin and the Cognito example in enforce mode
     doc = example("cognito")
@@ -207,17 +210,23 @@ def test_confirmation_on_a_terminal_accepts_only_yes(
     path = write(tmp_path / "cognito.json", doc)
 
     # When apply runs without --auto-approve and the user answers
-    ran = _on_terminal_stdin(
-        ["apply", "--file", str(path), "--endpoint-url", emulator_server], answer
-    )
+    argv = ["apply", "--file", str(path), "--output", output, "--endpoint-url", emulator_server]
+    ran = _on_terminal_stdin(argv, answer)
 
-    # Then it asks, and applies only on "yes"
+    # Then it shows the plan (on stderr when stdout is for JSON), asks, applies only on "yes"
     assert ran.returncode == code, ran.stdout + ran.stderr
-    assert ran.stderr.startswith("Apply these changes? Only 'yes' is accepted: ")
+    prompt = "Apply these changes? Only 'yes' is accepted: "
+    if output == "json":
+        assert ran.stderr.startswith("+ Workforce/labeling-cognito (CreateWorkforce)\n")
+        assert prompt in ran.stderr
+        assert json.loads(ran.stdout)["Status"] == "Corrected"
+    else:
+        assert ran.stderr.startswith(prompt)
+        assert ran.stdout.startswith("+ Workforce/labeling-cognito (CreateWorkforce)\n")
     workforces = _sagemaker(boto_session, emulator_server).list_workforces()["Workforces"]
     if code == 0:
         assert [w["WorkforceName"] for w in workforces] == ["labeling-cognito"]
-        assert "Status: Corrected" in ran.stdout
+        assert ("Status: Corrected" in ran.stdout) is (output == "text")
     else:
         assert workforces == []
         assert ran.stderr.endswith("Apply cancelled: nothing was changed.\n")
