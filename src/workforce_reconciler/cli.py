@@ -349,12 +349,12 @@ def _confirm() -> bool:
 
 
 def _format_outcome(report: Report, *, color: bool) -> str:
-    """What apply did, after the plan it already showed: results, workforce, status."""
+    """What apply did, after the plan it already showed: the results and the status.
+
+    (A Failed workforce never gets here: plan and apply stop before applying.)
+    """
     lines = ["", "Results:"]
     lines.extend("  " + format_result(r, color=color) for r in report.Results)
-    if report.WorkforceStatus == "Failed":
-        reason = report.FailureReason or "no reason given"
-        lines += ["", f"Workforce {report.WorkforceName} is Failed: {reason}"]
     lines += ["", _status_line(report)]
     return redact_text("\n".join(lines))
 
