@@ -55,6 +55,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
+_OUTPUT_HELP = "text: a readable diff, coloured on a terminal (default); json: stable for scripts"
+_EXIT_CODES = """exit codes:
+  0  validate: valid; plan: no changes; apply: converged (or nothing to do); export, schema: done
+  1  an error: invalid document, AWS error, a change failed or blocked, usage error
+  2  plan: changes pending; apply: changes pending but not applied (detect mode)"""
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -90,7 +97,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="report only, whatever the document's Policy.Mode says",
     )
-    parser.add_argument("--output", choices=("text", "json"), default="text")
+    parser.add_argument("--output", choices=("text", "json"), default="text", help=_OUTPUT_HELP)
     parser.add_argument(
         "--wait-timeout",
         type=_seconds,
@@ -104,21 +111,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="workforce-reconciler",
         description="Keep a SageMaker private workforce and its work teams equal to one document.",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = sub.add_parser("validate", help="check a document offline (exit 0 valid, 1 not)")
-    validate.add_argument("file", type=Path)
-    validate.add_argument("--output", choices=("text", "json"), default="text")
+    validate.add_argument("file", type=Path, help="desired-state document (JSON file)")
+    validate.add_argument(
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="text: a summary or the problems; json: {Valid, ...} on stdout",
+    )
 
     plan = sub.add_parser(
         "plan", help="show what apply would change (exit 0 none, 2 changes pending, 1 error)"
     )
     _add_source_options(plan)
 
-    apply = sub.add_parser("apply", help="show the plan, confirm, apply (exit 0 converged, 1 not)")
+    apply = sub.add_parser(
+        "apply", help="show the plan, confirm, apply (exit 0 converged, 1 not, 2 detect mode)"
+    )
     _add_source_options(apply)
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
 
