@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -240,15 +241,21 @@ def _on_terminal_stdout(argv: list[str], env: dict[str, str]) -> tuple[int, str]
     )
     os.close(follower)
     chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # EIO: the program has closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], 120)
+            if not ready:
+                process.kill()
+                pytest.fail("the program printed nothing for 120 s")
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the program has closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
     return process.wait(timeout=120), b"".join(chunks).decode().replace("\r\n", "\n")
 
 
