@@ -200,17 +200,22 @@ def format_report(report: Report, *, color: bool = False) -> str:
             f"The desired-state document{source} does not exist. "
             "Nothing was changed, and nothing was deleted because of it."
         )
-    if report.Plan is not None:
+    failed_workforce = report.WorkforceStatus == "Failed"
+    if report.Plan is not None and (report.Plan.Actions or not failed_workforce):
+        # (an empty plan of a Failed workforce is not "matches the document": see below)
         lines.append(format_plan(report.Plan, color=color))
     if report.Results:
         lines.append("")
         lines.append("Results:")
         lines.extend("  " + format_result(r, color=color) for r in report.Results)
-    if report.WorkforceStatus == "Failed":
-        lines.append("")
+    if failed_workforce:
+        if lines:
+            lines.append("")
         name = report.WorkforceName or (report.Plan.WorkforceName if report.Plan else "")
         reason = redact_text(report.FailureReason or "no reason given")
         lines.append(_paint(f"Workforce {name} is Failed: {reason}", _BOLD + _RED, color))
+        if not report.Results:
+            lines.append("Nothing is changed while SageMaker reports it Failed.")
     lines.append("")
     lines.append(f"Status: {status.value} (mode {report.Mode.value}, trigger {report.Trigger}).")
     return "\n".join(lines)

@@ -280,7 +280,11 @@ def test_secret_rotation_is_tracked_with_the_state_table(
     [action] = plan.json["Plan"]["Actions"]
     assert action["Operation"] == "UpdateWorkforce"
     assert action["Changes"] == [
-        {"Field": "OidcConfig.ClientSecret", "Before": f"version {old}", "After": f"version {new}"}
+        {
+            "Field": "OidcConfig.ClientSecretVersion",
+            "Before": f"version {old}",
+            "After": f"version {new}",
+        }
     ]
     assert "rotated-Value-2" not in plan.printed
 

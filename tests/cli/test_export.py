@@ -77,7 +77,7 @@ def test_oidc_export_round_trips_once_the_secret_reference_is_filled_in(
     assert tracked.code == 2
     [action] = tracked.json["Plan"]["Actions"]
     assert action["Operation"] == "UpdateWorkforce"
-    assert [c["Field"] for c in action["Changes"]] == ["OidcConfig.ClientSecret"]
+    assert [c["Field"] for c in action["Changes"]] == ["OidcConfig.ClientSecretVersion"]
     assert action["Changes"][0]["Before"] == "version not recorded"
     assert World.writes() == []
 

@@ -39,7 +39,7 @@ def test_empty_account_has_changes_pending_and_nothing_is_written(
         "+ Workteam/text-reviewers (CreateWorkteam)",
     ]
     assert "    WorkforceName: (none) -> 'labeling-oidc'" in lines
-    assert "    OidcConfig.ClientSecret: (none) -> '(redacted)'" in lines
+    assert "    OidcConfig.ClientSecretVersion: (none) -> '(from the reference)'" in lines
     assert "Plan: 3 to create, 0 to update, 0 to delete, 0 blocked." in lines
     assert lines[-1] == "Status: DriftDetected (mode enforce, trigger cli-plan)."
     assert ran.err == ""

@@ -312,7 +312,7 @@ def test_rotated_secret_needs_exactly_one_update_and_an_unchanged_one_none(
     # Then exactly one UpdateWorkforce carried the new secret, and the next run is quiet
     assert world.writes() == ["UpdateWorkforce"]
     (action,) = report.Plan.Actions
-    assert [c.Field for c in action.Changes] == ["OidcConfig.ClientSecret"]
+    assert [c.Field for c in action.Changes] == ["OidcConfig.ClientSecretVersion"]
     controls.clear_calls()
     assert world.run().Plan.Actions == ()
     assert world.writes() == []

@@ -124,13 +124,13 @@ CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str]]
         "a rotated secret is one UpdateWorkforce",
         {},
         lambda doc: _observed_with(doc, secret_version_current="v2"),
-        [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecret"])],
+        [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecretVersion"])],
     ),
     (
         "an unknown last-applied secret version is applied once to set a baseline",
         {},
         lambda doc: _observed_with(doc, secret_version_applied=None),
-        [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecret"])],
+        [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecretVersion"])],
     ),
     (
         "no state store: secret not tracked, nothing to do",

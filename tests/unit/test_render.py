@@ -302,3 +302,45 @@ def test_findings_are_listed_under_the_plan() -> None:
         "Findings:\n"
         "  WARNING TagsUnverifiable (default): workforce tags cannot be read back"
     )
+
+
+def test_failed_workforce_with_nothing_planned_does_not_claim_it_matches() -> None:
+    # Given a run that found the workforce Failed (the plan makes no writes then)
+    report = Report(
+        Trigger="schedule",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        WorkforceName="default",
+        Plan=Plan(WorkforceName="default"),
+        WorkforceStatus="Failed",
+        FailureReason="OIDC issuer unreachable",
+    )
+
+    # Then the text says what is wrong and that nothing is changed, not "No changes"
+    assert format_report(report) == (
+        "Workforce default is Failed: OIDC issuer unreachable\n"
+        "Nothing is changed while SageMaker reports it Failed.\n"
+        "\n"
+        "Status: WorkforceFailed (mode enforce, trigger schedule)."
+    )
+
+
+def test_secret_version_change_shows_versions_not_redaction() -> None:
+    # Given a rotated secret (the plan carries versions, never the value)
+    action = Action(
+        Operation=Operation.UPDATE_WORKFORCE,
+        ResourceType=ResourceType.WORKFORCE,
+        ResourceName="default",
+        Classification=Classification.CORRECTABLE,
+        Reason="the workforce differs from the document",
+        Changes=(
+            FieldChange(
+                Field="OidcConfig.ClientSecretVersion", Before="version 3", After="version 4"
+            ),
+        ),
+    )
+
+    # Then a person sees which version is applied
+    assert (
+        format_action(action)[1] == "    OidcConfig.ClientSecretVersion: 'version 3' -> 'version 4'"
+    )

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 WORKFORCE = ResourceType.WORKFORCE
 WORKTEAM = ResourceType.WORKTEAM
 CORRECTABLE = Classification.CORRECTABLE
+SECRET_VERSION_FIELD = "OidcConfig.ClientSecretVersion"  # noqa: S105 (a field name)
 
 
 def _canon(value: Any) -> str:
@@ -114,7 +115,14 @@ class _PlanBuilder:
             if key != "WorkforceName"
         ]
         if oidc is not None:
-            changes.append(FieldChange(Field="OidcConfig.ClientSecret", After="(from reference)"))
+            # The version, never the value: versions are what tells a rotation apart.
+            current = self.observed.secret_version_current
+            changes.append(
+                FieldChange(
+                    Field=SECRET_VERSION_FIELD,
+                    After=f"version {current}" if current else "(from the reference)",
+                )
+            )
         self._add(
             Operation.CREATE_WORKFORCE,
             WORKFORCE,
@@ -273,7 +281,7 @@ class _PlanBuilder:
             if current is not None and applied != current:
                 changes.append(
                     FieldChange(
-                        Field="OidcConfig.ClientSecret",
+                        Field=SECRET_VERSION_FIELD,
                         Before=f"version {applied}" if applied else "version not recorded",
                         After=f"version {current}",
                     )
