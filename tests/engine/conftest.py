@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 
 from engine.world import World, example
 
 
 @pytest.fixture
-def world(aws: None) -> Iterator[World]:
-    return World()
+def world(aws: None, boto_session: boto3.session.Session) -> World:
+    return World(boto_session)
 
 
 @pytest.fixture

@@ -33,11 +33,12 @@ def example(name: str) -> dict[str, Any]:
 class World:
     """The clients and the reconciler a test drives, with helpers to read the end state."""
 
-    def __init__(self) -> None:
-        self.sagemaker = boto3.client("sagemaker", config=FAST_RETRIES)
-        self.ssm = boto3.client("ssm")
-        self.secretsmanager = boto3.client("secretsmanager")
-        self.dynamodb = boto3.client("dynamodb")
+    def __init__(self, session: boto3.session.Session | None = None) -> None:
+        session = session or boto3.session.Session()
+        self.sagemaker = session.client("sagemaker", config=FAST_RETRIES)
+        self.ssm = session.client("ssm")
+        self.secretsmanager = session.client("secretsmanager")
+        self.dynamodb = session.client("dynamodb")
         create_state_table(self.dynamodb, TABLE)
         self.secret_arn = self.secretsmanager.create_secret(
             Name="workforce/oidc-client-secret", SecretString=SECRET_VALUE
