@@ -365,7 +365,7 @@ def test_wait_timeout_bounds_the_wait_for_an_active_workforce(
     assert ran.code == 1
     assert (
         "  failed  ~ Workteam/text-reviewers (UpdateWorkteam): WaitTimeout: "
-        "the workforce was still Updating after 0 s\n"
+        "the workforce was still Updating: this run waits at most 0 s in all\n"
     ) in ran.out
     assert world.teams()["text-reviewers"]["Description"] != "changed"
 

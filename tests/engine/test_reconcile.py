@@ -615,3 +615,120 @@ def test_examples_are_valid_documents() -> None:
 
     for name in ("oidc", "cognito"):
         assert parse_document(json.dumps(example(name))).Workforce.WorkforceName
+
+
+# -- review scenarios: renames, refusals, conflicts, bounds -----------------------------
+
+
+def test_allowed_rename_replaces_the_workforce_and_recreates_the_teams(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a converged workforce, then a document that renames it, replacement allowed
+    world.run(oidc_doc)
+    renamed = copy.deepcopy(oidc_doc)
+    renamed["Workforce"]["WorkforceName"] = "labeling-oidc-2"
+    renamed["Policy"]["AllowDisruptiveChanges"] = True
+
+    # When the reconciler runs
+    report = world.run(renamed)
+
+    # Then the old workforce is gone, the new one holds the document's teams
+    assert report.status is RunStatus.CORRECTED, report.Results
+    workforces = world.sagemaker.list_workforces()["Workforces"]
+    assert [w["WorkforceName"] for w in workforces] == ["labeling-oidc-2"]
+    teams = world.teams()
+    assert sorted(teams) == ["image-labelers", "text-reviewers"]
+    assert {t["WorkforceArn"].rsplit("/", 1)[1] for t in teams.values()} == {"labeling-oidc-2"}
+    assert world.run().status is RunStatus.IN_SYNC
+
+
+def test_a_refused_oidc_change_holds_back_neither_the_allow_list_nor_the_teams(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given teams (so the emulator refuses OIDC changes), then out-of-band drift on the
+    # allow-list and a team, and a rotated secret
+    world.run(oidc_doc)
+    world.sagemaker.update_workforce(
+        WorkforceName="labeling-oidc", SourceIpConfig={"Cidrs": ["0.0.0.0/0"]}
+    )
+    world.sagemaker.update_workteam(WorkteamName="text-reviewers", Description="hijacked")
+    world.secretsmanager.put_secret_value(SecretId=world.secret_arn, SecretString="rotated")
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then the allow-list and the team are corrected, and only the OIDC step is blocked
+    assert report.status is RunStatus.BLOCKED
+    assert "0.0.0.0/0" not in world.workforce("labeling-oidc")["SourceIpConfig"]["Cidrs"]
+    assert world.teams()["text-reviewers"]["Description"] != "hijacked"
+    (blocked,) = report.Plan.blocked_actions
+    assert [c.Field for c in blocked.Changes] == ["OidcConfig.ClientSecretVersion"]
+
+
+def test_a_conflict_while_the_workforce_changes_is_waited_out_with_sleeps_not_a_busy_loop(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a converged workforce that stays Updating for 5 describes, and a tag drift
+    world.run(oidc_doc)
+    arn = world.workforce("labeling-oidc")["WorkforceArn"]
+    world.sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "changed"}])
+    controls.configure(activation_describes=5)
+    world.sagemaker.update_workforce(  # another writer: Updating for the next 5 describes
+        WorkforceName="labeling-oidc", SourceIpConfig=oidc_doc["Workforce"]["SourceIpConfig"]
+    )
+    controls.add_fault("AddTags", error="ConflictException", count=1)
+    controls.clear_calls()
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then it slept between polls and retried once the workforce was Active
+    assert report.status is RunStatus.CORRECTED, report.Results
+    assert world.tags(arn)["team"] == "ml-data"
+    describes = [c for c in controls.calls() if c["Operation"] == "DescribeWorkforce"]
+    # (observe, the conflict, then one poll per sleep until Active: a handful, not a spin)
+    assert len(world.sleeps) >= 3
+    assert len(describes) <= len(world.sleeps) + 3
+
+
+def test_the_wait_bound_is_for_the_whole_run(world: World, oidc_doc: dict[str, Any]) -> None:
+    # Given a workforce that never settles and two team drifts that each need it Active
+    world.run(oidc_doc)
+    for team in ("image-labelers", "text-reviewers"):
+        world.sagemaker.update_workteam(WorkteamName=team, Description="drifted")
+    controls.set_status("labeling-oidc", "Updating")
+    controls.configure(activation_describes=10_000)
+
+    # When the reconciler runs with a 30 s bound on a fake clock (1 s per poll)
+    reconciler = world.reconciler()
+    now = [0.0]
+    reconciler._monotonic = lambda: now[0]
+    reconciler._sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)
+    from workforce_reconciler.adapters.documents import SsmDocumentSource
+
+    report = reconciler.run(
+        SsmDocumentSource(world.ssm, "/workforce-reconciler/desired-state"), "t"
+    )
+
+    # Then both steps failed within the one 30 s bound, not 30 s each
+    assert [r.ErrorCode for r in report.failed] == ["WaitTimeout", "WaitTimeout"]
+    assert now[0] <= 31
+
+
+def test_a_json_secret_is_refused_rather_than_sent_whole(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a key/value secret (a JSON object) where the client secret should be
+    world.secretsmanager.put_secret_value(
+        SecretId=world.secret_arn, SecretString='{"client_secret": "abc"}'
+    )
+
+    # When the reconciler would create the workforce
+    report = world.run(oidc_doc)
+
+    # Then nothing was sent, and the failure says what to store instead
+    (failure, *_) = report.failed
+    assert failure.ErrorCode == "SecretUnavailableError"
+    assert "is a JSON document: store the OIDC client secret itself" in (failure.ErrorMessage or "")
+    assert "abc" not in report.model_dump_json()
+    assert world.writes() == []

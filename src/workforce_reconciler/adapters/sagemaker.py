@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from workforce_reconciler.errors import (
     AwsError,
@@ -74,8 +75,11 @@ def _is_not_found(code: str, message: str) -> bool:
 def translate(operation: str, error: ClientError | BotoCoreError) -> AwsError | TransientError:
     """Turn a botocore error into the engine's own exception (never carrying request data)."""
     if isinstance(error, BotoCoreError):
-        # Connection errors, read timeouts: botocore already retried them.
-        return TransientError(f"{operation} failed: {error}", code=type(error).__name__)
+        if isinstance(error, HTTPClientError | BotoConnectionError):
+            # Connection errors, read timeouts: botocore already retried them.
+            return TransientError(f"{operation} failed: {error}", code=type(error).__name__)
+        # Client-side and permanent: parameter validation, no credentials, ...
+        return AwsError(operation, type(error).__name__, str(error))
     err = error.response.get("Error", {})
     code = str(err.get("Code", "Unknown"))
     message = str(err.get("Message", ""))

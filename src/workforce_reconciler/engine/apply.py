@@ -23,6 +23,7 @@ from workforce_reconciler.errors import (
     ReconcilerError,
     TransientError,
 )
+from workforce_reconciler.observability import logger
 from workforce_reconciler.plan import (
     Action,
     ActionResult,
@@ -47,6 +48,8 @@ NEEDS_ACTIVE = frozenset(
     }
 )
 CHANGING = frozenset({"Initializing", "Updating", "Deleting"})
+# Steps the rest of the plan builds on: if one fails, what follows is left to the next run.
+DEPENDED_ON = frozenset({Operation.CREATE_WORKFORCE, Operation.DELETE_WORKFORCE})
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,12 @@ class _WaitFailed(ReconcilerError):
 @dataclass
 class _Context:
     gateway: SageMakerGateway
-    workforce_name: str
+    workforce_name: str  # the workforce the next step acts on (the old one in a rename)
     status: str | None
     wait: WaitSettings
     sleep: Callable[[float], None]
     monotonic: Callable[[], float]
+    deadline: float  # one bound for the whole run: the Lambda must end with a report
 
 
 def apply(
@@ -76,6 +80,7 @@ def apply(
     *,
     gateway: SageMakerGateway,
     workforce_status: str | None,
+    workforce_name: str | None = None,
     secrets: SecretResolver | None = None,
     secret_reference: SecretReference | None = None,
     store: StateStore | None = None,
@@ -84,13 +89,15 @@ def apply(
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> tuple[ActionResult, ...]:
+    settings = wait or WaitSettings()
     ctx = _Context(
         gateway=gateway,
-        workforce_name=plan.WorkforceName,
+        workforce_name=workforce_name or plan.WorkforceName,
         status=workforce_status,
-        wait=wait or WaitSettings(),
+        wait=settings,
         sleep=sleep,
         monotonic=monotonic,
+        deadline=monotonic() + settings.timeout_seconds,
     )
     results: list[ActionResult] = []
     stopped: str | None = None  # why the remaining steps are skipped
@@ -131,7 +138,9 @@ def apply(
                     ErrorMessage=f"blocked by SageMaker: {message}",
                 )
             )
-            if action.ResourceType is ResourceType.WORKFORCE:
+            if action.Operation in DEPENDED_ON or (
+                replacing and action.Operation is Operation.DELETE_WORKTEAM
+            ):
                 stopped = (
                     f"skipped: an earlier step ({action.Operation} {action.target}) was refused"
                 )
@@ -150,11 +159,12 @@ def apply(
                     Retryable=isinstance(exc, TransientError),
                 )
             )
-            if action.ResourceType is ResourceType.WORKFORCE or (
+            if action.Operation in DEPENDED_ON or (
                 replacing and action.Operation is Operation.DELETE_WORKTEAM
             ):
-                # Later steps depend on this one (teams on the workforce, a replacement
-                # on its deletions): leave them to the next run.
+                # Later steps depend on this one (teams on a new workforce, a replacement
+                # on its deletions): leave them to the next run. An update or a tag change
+                # of the workforce holds nothing else back.
                 stopped = f"skipped: an earlier step ({action.Operation} {action.target}) failed"
             continue
         results.append(ActionResult(Action=action, Outcome=Outcome.APPLIED))
@@ -165,7 +175,14 @@ def apply(
             and secret_reference is not None
             and plan.SecretVersion is not None
         ):
-            store.put_secret_version(secret_scope, secret_reference.display, plan.SecretVersion)
+            try:
+                store.put_secret_version(secret_scope, secret_reference.display, plan.SecretVersion)
+            except ReconcilerError as exc:
+                # The step did apply; without the record the next run applies the same
+                # secret once more, which is harmless. The report must not be lost.
+                logger.warning(
+                    "could not record the client secret's version", extra={"error": str(exc)}
+                )
     return tuple(results)
 
 
@@ -174,11 +191,14 @@ def _skip(action: Action, why: str) -> ActionResult:
 
 
 def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
-    deadline = ctx.monotonic() + ctx.wait.timeout_seconds
+    if action.ResourceType is ResourceType.WORKFORCE and "WorkforceName" in request:
+        if action.Operation is Operation.CREATE_WORKFORCE:
+            ctx.status = None
+        ctx.workforce_name = str(request["WorkforceName"])
     retried_active = False
     while True:
         if action.Operation in NEEDS_ACTIVE and ctx.status != "Active":
-            _wait_for_active(ctx, deadline)
+            _wait_for_active(ctx)
         try:
             ctx.gateway.call(action.Operation.value, request)
         except NotFoundError:
@@ -187,12 +207,13 @@ def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
             raise
         except ConflictError:
             # Refused because the workforce is changing (another writer, or a status we
-            # had not seen yet)? Then wait for Active and send the same step again; once
-            # more if it is Active already (it may have settled in between).
+            # had not seen yet)? Then wait (polling, bounded) for Active and send the same
+            # step again; once more if it is Active already (it may have settled between).
             current = ctx.gateway.describe_workforce(ctx.workforce_name)
             status = (current or {}).get("Status")
             ctx.status = status
-            if status in CHANGING and ctx.monotonic() < deadline:
+            if status in CHANGING:
+                _wait_for_active(ctx)
                 continue
             if status == "Active" and not retried_active:
                 retried_active = True
@@ -204,14 +225,14 @@ def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
     elif action.Operation is Operation.UPDATE_WORKFORCE:
         ctx.status = "Updating"
     elif action.Operation is Operation.DELETE_WORKFORCE:
-        _wait_until_gone(ctx, str(request["WorkforceName"]), deadline)
+        _wait_until_gone(ctx, ctx.workforce_name)
         ctx.status = None
 
 
-def _wait_until_gone(ctx: _Context, name: str, deadline: float) -> None:
+def _wait_until_gone(ctx: _Context, name: str) -> None:
     """A replacement creates the new workforce only once the old one has disappeared."""
     while ctx.gateway.describe_workforce(name) is not None:
-        if ctx.monotonic() >= deadline:
+        if ctx.monotonic() >= ctx.deadline:
             raise _WaitFailed(
                 "WaitTimeout",
                 f"workforce {name} still exists "
@@ -220,7 +241,7 @@ def _wait_until_gone(ctx: _Context, name: str, deadline: float) -> None:
         ctx.sleep(ctx.wait.poll_seconds)
 
 
-def _wait_for_active(ctx: _Context, deadline: float) -> None:
+def _wait_for_active(ctx: _Context) -> None:
     while True:
         workforce = ctx.gateway.describe_workforce(ctx.workforce_name)
         status = (workforce or {}).get("Status")
@@ -232,9 +253,10 @@ def _wait_for_active(ctx: _Context, deadline: float) -> None:
             raise _WaitFailed("WorkforceFailed", f"the workforce became Failed: {reason}")
         if workforce is None:
             raise _WaitFailed("WorkforceNotFound", "the workforce no longer exists")
-        if ctx.monotonic() >= deadline:
+        if ctx.monotonic() >= ctx.deadline:
             raise _WaitFailed(
                 "WaitTimeout",
-                f"the workforce was still {status} after {ctx.wait.timeout_seconds:g} s",
+                f"the workforce was still {status}: this run waits at most "
+                f"{ctx.wait.timeout_seconds:g} s in all",
             )
         ctx.sleep(ctx.wait.poll_seconds)

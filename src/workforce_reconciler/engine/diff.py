@@ -51,6 +51,20 @@ def _as_set(values: Iterable[Any] | None) -> list[Any]:
     return sorted(values or [], key=_canon)
 
 
+def _members(definitions: Iterable[dict[str, Any]] | None) -> list[Any]:
+    """Member definitions as a set, each OIDC definition's Groups as a set too."""
+    canonical = []
+    for definition in definitions or []:
+        oidc = definition.get("OidcMemberDefinition")
+        if isinstance(oidc, dict) and isinstance(oidc.get("Groups"), list):
+            definition = {
+                **definition,
+                "OidcMemberDefinition": {**oidc, "Groups": sorted(oidc["Groups"])},
+            }
+        canonical.append(definition)
+    return _as_set(canonical)
+
+
 def _tags(tags: Iterable[Tag]) -> dict[str, str]:
     return {t.Key: t.Value for t in tags}
 
@@ -101,7 +115,8 @@ class _PlanBuilder:
         oidc = spec.oidc_request()
         if oidc is not None:
             request["OidcConfig"] = oidc
-        if spec.SourceIpConfig is not None:
+        if spec.SourceIpConfig is not None and spec.SourceIpConfig.Cidrs:
+            # (an empty list means no restriction, which is what leaving it out does)
             request["SourceIpConfig"] = {"Cidrs": list(spec.SourceIpConfig.Cidrs)}
         if spec.WorkforceVpcConfig is not None:
             request["WorkforceVpcConfig"] = spec.WorkforceVpcConfig.model_dump(exclude_none=True)
@@ -316,7 +331,32 @@ class _PlanBuilder:
                 )
                 request["IpAddressType"] = spec.IpAddressType
 
-        if changes:
+        oidc_changes = [c for c in changes if c.Field.startswith("OidcConfig.")]
+        other_changes = [c for c in changes if not c.Field.startswith("OidcConfig.")]
+        if oidc_changes and other_changes and self.observed.workteams:
+            # Older SageMaker documentation says OIDC changes are refused while work teams
+            # exist. Sent alone, a refused OIDC change cannot hold back the network
+            # settings (the source-IP allow-list above all): two updates, network first.
+            self._add(
+                Operation.UPDATE_WORKFORCE,
+                WORKFORCE,
+                self.name,
+                CORRECTABLE,
+                "the workforce's network settings differ from the document",
+                {k: v for k, v in request.items() if k != "OidcConfig"},
+                other_changes,
+            )
+            self._add(
+                Operation.UPDATE_WORKFORCE,
+                WORKFORCE,
+                self.name,
+                CORRECTABLE,
+                "the workforce's OIDC configuration differs from the document",
+                {"WorkforceName": self.name, "OidcConfig": request["OidcConfig"]},
+                oidc_changes,
+                needs_secret=True,
+            )
+        elif changes:
             self._add(
                 Operation.UPDATE_WORKFORCE,
                 WORKFORCE,
@@ -356,7 +396,7 @@ class _PlanBuilder:
         for key, after in wanted.items():
             before = observed_team.get(key)
             if key == "MemberDefinitions":
-                same = _as_set(before) == _as_set(after)
+                same = _members(before) == _members(after)
             else:
                 same = _canon(before) == _canon(after)
             if not same:

@@ -98,16 +98,13 @@ class Reconciler:
         return Planned(desired, observed, diff(desired, observed), mode)
 
     def apply(self, planned: Planned) -> tuple[ActionResult, ...]:
-        workforce = planned.observed.workforce
-        status = (
-            workforce.get("Status")
-            if workforce and planned.observed.workforce_name_matches
-            else None
-        )
+        workforce = planned.observed.workforce or {}
         return apply(
             planned.plan,
             gateway=self.gateway,
-            workforce_status=status,
+            # The live workforce, whatever its name: a replacement's first steps act on it.
+            workforce_status=workforce.get("Status"),
+            workforce_name=workforce.get("WorkforceName"),
             secrets=self.secrets,
             secret_reference=planned.desired.Workforce.secret_reference(),
             store=self.store,
