@@ -1033,3 +1033,29 @@ def test_a_key_given_twice_is_reported() -> None:
 
     # Then the repetition is an error
     assert problems == [("$.Workforce.IpAddressType", "appears more than once in this object")]
+
+
+def test_a_credential_in_the_extra_authentication_parameters_is_refused_without_echoing_it() -> (
+    None
+):
+    # Given a client secret put where SageMaker would send it in the browser's URL
+    document = json.loads((EXAMPLES / "oidc.json").read_text())
+    document["Workforce"]["OidcConfig"]["AuthenticationRequestExtraParams"] = {
+        "client_secret": "LEAK5-value",
+        "prompt": "login",
+    }
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as raised:
+        parse_document(json.dumps(document))
+
+    # Then the key is named, the value is not
+    assert [(p.Path, p.Message) for p in raised.value.problems] == [
+        (
+            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams",
+            "key 'client_secret' looks like a credential: these parameters travel in the "
+            "browser's authorization URL; the client secret belongs in ClientSecretArn or "
+            "ClientSecretParameter",
+        )
+    ]
+    assert "LEAK5-value" not in str(raised.value)
