@@ -35,6 +35,7 @@ from workforce_reconciler.render import (
     format_plan,
     format_report,
     format_result,
+    redact,
     redact_text,
 )
 
@@ -409,7 +410,7 @@ def _show(args: argparse.Namespace, report: Report, *, color: bool = False) -> N
 
 def report_json(report: Report) -> dict[str, Any]:
     """The stable JSON form: the report with its one-word Status."""
-    data = report.model_dump(mode="json")
+    data: dict[str, Any] = redact(report.model_dump(mode="json"))
     data["Status"] = report.status.value
     return data
 

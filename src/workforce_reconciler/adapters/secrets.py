@@ -76,4 +76,11 @@ class AwsSecretResolver:
             value = value.decode()
         if not isinstance(value, str) or not value:
             raise SecretUnavailableError(f"the client secret at {ref.display} is empty")
+        if value.lstrip().startswith("{"):
+            # A Secrets Manager key/value secret is a JSON object; sent whole, it would
+            # break every worker's sign-in. Say so instead of guessing which key is meant.
+            raise SecretUnavailableError(
+                f"the client secret at {ref.display} is a JSON document: store the OIDC "
+                "client secret itself, as plain text"
+            )
         return value
