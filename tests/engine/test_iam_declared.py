@@ -1,0 +1,48 @@
+"""Every SageMaker call the engine really makes is one its adapters declare for IAM.
+
+tests/template/test_template_iam.py checks that the role grants every declared action;
+this closes the chain from the other end, with the emulator's call log as the witness:
+calls made <= actions declared <= actions granted.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from engine.world import World
+from workforce_emulator import controls
+from workforce_reconciler.adapters import sagemaker
+
+
+def test_every_sagemaker_call_of_every_path_is_declared(
+    world: World, oidc_doc: dict[str, Any], cognito_doc: dict[str, Any]
+) -> None:
+    # Given runs down every path: create, update, tags, unlisted-team deletion, replacement
+    controls.configure(oidc_update_conflicts_with_workteams=False)
+    world.run(oidc_doc)
+    changed = copy.deepcopy(oidc_doc)
+    changed["Workforce"]["OidcConfig"]["Scope"] = "openid"
+    changed["Workforce"]["Tags"] = [{"Key": "team", "Value": "other"}]
+    changed["Workteams"][0]["Tags"] = []
+    changed["Workteams"] = changed["Workteams"][:1]
+    changed["Policy"]["DeleteUnlistedWorkteams"] = True
+    world.run(changed)
+    replaced = copy.deepcopy(cognito_doc)
+    replaced["Workforce"]["WorkforceName"] = "labeling-oidc"
+    replaced["Policy"] = {"Mode": "enforce", "AllowDisruptiveChanges": True}
+    world.run(replaced)
+
+    # When collecting the operations SageMaker received
+    made = {f"sagemaker:{c['Operation']}" for c in controls.calls()}
+
+    # Then each is declared beside its call (so the template test holds the role to it)
+    assert {
+        "sagemaker:CreateWorkforce",
+        "sagemaker:UpdateWorkforce",
+        "sagemaker:DeleteWorkforce",
+        "sagemaker:DeleteWorkteam",
+        "sagemaker:AddTags",
+        "sagemaker:DeleteTags",
+    } <= made, "the scenario must exercise the write paths"
+    assert made - set(sagemaker.IAM_ACTIONS) == set()
