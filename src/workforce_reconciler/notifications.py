@@ -313,7 +313,9 @@ def _drift_detected(actions: tuple[Action, ...], name: str) -> _Raised:
     )
 
 
-def _apply_failed(results: tuple[ActionResult, ...], name: str) -> _Raised:
+def _apply_failed(
+    results: tuple[ActionResult, ...], name: str, skipped: tuple[ActionResult, ...] = ()
+) -> _Raised:
     n = count(len(results), "change")
     what = sorted(
         ([_action_key(r.Action), r.ErrorCode] for r in results), key=lambda x: json.dumps(x)
@@ -328,12 +330,20 @@ def _apply_failed(results: tuple[ActionResult, ...], name: str) -> _Raised:
         name=name,
         tail=f" ({n} failed)",
         headline=f"{n} to workforce {name} failed.",
-        sections=[("Failed", _result_lines(results))],
+        sections=[("Failed", _result_lines(results))]
+        + (
+            [("Not attempted (they depend on a failed step)", _result_lines(skipped))]
+            if skipped
+            else []
+        ),
         next_steps=(
             "Read each error above. The next run retries whatever still differs; if an "
             "error repeats, fix its cause (permissions, service limits, the document)."
         ),
-        details={"Results": [_result_json(r) for r in results]},
+        details={
+            "Results": [_result_json(r) for r in results],
+            "NotAttempted": [_result_json(r) for r in skipped],
+        },
     )
 
 
@@ -380,7 +390,10 @@ def _raised(report: Report) -> tuple[dict[EventType, _Raised], frozenset[EventTy
     if report.WorkforceStatus == "Failed":
         raised[EventType.WORKFORCE_FAILED] = _workforce_failed(report, name)
     if report.failed:
-        raised[EventType.APPLY_FAILED] = _apply_failed(report.failed, name)
+        skipped = tuple(
+            r for r in report.Results if r.Outcome is Outcome.SKIPPED and r.Action.applicable
+        )
+        raised[EventType.APPLY_FAILED] = _apply_failed(report.failed, name, skipped)
     elif report.Mode is Mode.DETECT or any(
         r.Outcome is Outcome.SKIPPED and r.Action.applicable for r in report.Results
     ):

@@ -290,3 +290,25 @@ def test_unreadable_secret_is_reported_once_and_resolved_when_fixed(
 
     # Then the workforce is created and the error is reported resolved
     assert sorted(deployment.event_types(deployment.messages())) == ["DriftCorrected", "Resolved"]
+
+
+def test_apply_failure_message_lists_the_steps_it_held_back(
+    deployment: Deployment, invoke: Invoke
+) -> None:
+    # Given CreateWorkforce refused (the teams depend on it)
+    deployment.put_document(deployment.oidc_document())
+    controls.add_fault("CreateWorkforce", error="AccessDeniedException", message="not allowed")
+
+    # When the event is handled
+    result = invoke(event("ssm-create"))
+
+    # Then one ApplyFailed message names the failure and the teams not attempted
+    assert result["Status"] == "ApplyFailed"
+    (message,) = deployment.messages()
+    text = json.loads(message["Message"])
+    assert message["MessageAttributes"]["event_type"]["Value"] == "ApplyFailed"
+    assert [r["ErrorCode"] for r in text["Results"]] == ["AccessDeniedException"]
+    assert sorted(r["ResourceName"] for r in text["NotAttempted"]) == [
+        "image-labelers",
+        "text-reviewers",
+    ]
