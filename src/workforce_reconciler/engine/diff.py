@@ -51,6 +51,20 @@ def _as_set(values: Iterable[Any] | None) -> list[Any]:
     return sorted(values or [], key=_canon)
 
 
+def _created(request: dict[str, Any], skip: set[str], prefix: str = "") -> list[FieldChange]:
+    """One ``(none) -> value`` change per leaf field of a create request (objects are
+    opened up, lists stay whole), so a plan reads field by field like an update."""
+    changes: list[FieldChange] = []
+    for key, value in request.items():
+        if key in skip:
+            continue
+        if isinstance(value, dict) and value:
+            changes += _created(value, set(), f"{prefix}{key}.")
+        else:
+            changes.append(FieldChange(Field=f"{prefix}{key}", After=value))
+    return changes
+
+
 def _members(definitions: Iterable[dict[str, Any]] | None) -> list[Any]:
     """Member definitions as a set, each OIDC definition's Groups as a set too."""
     canonical = []
@@ -124,11 +138,7 @@ class _PlanBuilder:
             request["IpAddressType"] = spec.IpAddressType
         if spec.Tags:
             request["Tags"] = [t.model_dump() for t in spec.Tags]
-        changes += [
-            FieldChange(Field=key, After=value)
-            for key, value in request.items()
-            if key != "WorkforceName"
-        ]
+        changes += _created(request, skip={"WorkforceName"})
         if oidc is not None:
             # The version, never the value: versions are what tells a rotation apart.
             current = self.observed.secret_version_current
@@ -374,11 +384,7 @@ class _PlanBuilder:
         request.update(spec.api_fields())
         if spec.Tags:
             request["Tags"] = [t.model_dump() for t in spec.Tags]
-        changes = [
-            FieldChange(Field=key, After=value)
-            for key, value in request.items()
-            if key not in {"WorkforceName"}
-        ]
+        changes = _created(request, skip={"WorkforceName"})
         self._add(
             Operation.CREATE_WORKTEAM,
             WORKTEAM,
