@@ -7,8 +7,9 @@
 3. A console user changes a work team out of band (the AWS CLI, unchanged).
 4. CLI: `plan` finds the drift (exit 2), `apply` corrects it, `plan` is empty (exit 0).
 5. Lambda: the desired state goes into SSM; the real handler gets a Parameter Store
-   Change event and a scheduled event; an out-of-band change is corrected by the
-   schedule; every notification is printed as a subscriber receives it.
+   Change event and scheduled events; an out-of-band change is corrected by the
+   schedule, an unlisted team is blocked drift (notified once); every notification is
+   printed as a subscriber receives it.
 """
 
 from __future__ import annotations
@@ -90,8 +91,12 @@ def show_notifications(url: str, queue: str) -> int:
             attributes = {k: v["Value"] for k, v in envelope["MessageAttributes"].items()}
             print(f"{BOLD}-- notification: {envelope['Subject']}{RESET}")
             print(f"{DIM}   attributes: {json.dumps(attributes, sort_keys=True)}{RESET}")
-            body = json.loads(envelope["Message"])
-            print(f"{DIM}   JSON form (sqs/lambda/https subscribers): keys {sorted(body)}{RESET}")
+            body = json.dumps(json.loads(envelope["Message"]), indent=2).splitlines()
+            shown = (
+                body if len(body) <= 40 else [*body[:40], f"  ... ({len(body) - 40} more lines)"]
+            )
+            print(f"{DIM}   the JSON form a queue/Lambda/HTTPS subscriber receives:{RESET}")
+            print("\n".join("   " + line for line in shown))
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
     if not count:
         print("(no notification: nothing a person needs to hear about)")
@@ -190,6 +195,13 @@ def main() -> int:
         show_notifications(url, made["queue"])
 
         step("Lambda: the schedule fires with nothing changed (no writes, no message)")
+        handle("schedule.json", url)
+        show_notifications(url, made["queue"])
+
+        step("A console user edits a team out of band; the schedule corrects it")
+        boto3.client("sagemaker", endpoint_url=url).update_workteam(
+            WorkteamName="text-reviewers", Description="borrowed for a weekend project"
+        )
         handle("schedule.json", url)
         show_notifications(url, made["queue"])
 
