@@ -268,12 +268,17 @@ def _workforce_failed(report: Report, name: str) -> _Raised:
     )
 
 
+def _actions_fingerprint(actions: Iterable[Action]) -> str:
+    """What a set of actions is about, whatever their order or wording."""
+    return _fingerprint(sorted((_action_key(a) for a in actions), key=json.dumps))
+
+
 def _blocked_drift(actions: tuple[Action, ...], name: str) -> _Raised:
     n = count(len(actions), "change")
     return _Raised(
         key=EventType.BLOCKED_DRIFT,
         severity=Severity.WARNING,
-        fingerprint=_fingerprint(sorted((_action_key(a) for a in actions), key=json.dumps)),
+        fingerprint=_actions_fingerprint(actions),
         lead="Blocked drift on workforce ",
         name=name,
         tail=f" needs a person ({n})",
@@ -296,7 +301,7 @@ def _drift_detected(actions: tuple[Action, ...], name: str) -> _Raised:
     return _Raised(
         key=EventType.DRIFT_DETECTED,
         severity=Severity.WARNING,
-        fingerprint=_fingerprint(sorted((_action_key(a) for a in actions), key=json.dumps)),
+        fingerprint=_actions_fingerprint(actions),
         lead="Drift detected on workforce ",
         name=name,
         tail=f" ({n}, not applied)",
