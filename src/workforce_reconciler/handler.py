@@ -177,6 +177,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             DocumentSource=f"ssm:{settings.DESIRED_STATE_PARAMETER}",
             Error=RunError(Code=str(getattr(exc, "code", type(exc).__name__)), Message=str(exc)),
         )
+    for failure in report.failed:
+        logger.warning(
+            "step failed",
+            extra={
+                "operation": failure.Action.Operation.value,
+                "target": failure.Action.target,
+                "error_code": failure.ErrorCode,
+                "error_message": failure.ErrorMessage,  # apply already scrubbed the secret
+            },
+        )
     sent = notifier.publish(report)
     _record_metrics(report)
     result = summary(report, sent)

@@ -312,3 +312,38 @@ def test_apply_failure_message_lists_the_steps_it_held_back(
         "image-labelers",
         "text-reviewers",
     ]
+
+
+def test_no_log_line_carries_the_client_secret(deployment: Deployment, invoke: Invoke) -> None:
+    # Given debug logging captured as CloudWatch would get it (the service's JSON lines),
+    # a run that creates the OIDC workforce, and one whose apply fails with the service
+    # echoing the secret back
+    import io
+    import logging
+
+    from workforce_reconciler.observability import logger
+
+    stream = io.StringIO()
+    captured = logging.StreamHandler(stream)
+    captured.setFormatter(logger.registered_formatter)
+    logger.addHandler(captured)
+    logger.setLevel(logging.DEBUG)
+    deployment.put_document(deployment.oidc_document())
+    controls.add_fault(
+        "CreateWorkforce",
+        error="ValidationException",
+        message=f"Value '{SECRET_VALUE}' at 'oidcConfig.clientSecret' failed",
+    )
+    try:
+        # When both runs are handled
+        invoke(event("ssm-update"))
+        invoke(event("schedule"))
+    finally:
+        logger.removeHandler(captured)
+        logger.setLevel(logging.INFO)
+
+    # Then the log lines carry the runs, never the secret
+    logs = stream.getvalue()
+    assert '"reconcile done"' in logs
+    assert "at 'oidcConfig.clientSecret' failed" in logs  # the failure was logged...
+    assert SECRET_VALUE not in logs  # ...without the secret
