@@ -75,7 +75,13 @@ def _seconds(text: str) -> float:
 
 def _add_aws_options(parser: argparse.ArgumentParser) -> None:
     aws = parser.add_argument_group("AWS options")
-    aws.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
+    aws.add_argument(
+        "--region",
+        # boto3 reads AWS_DEFAULT_REGION and the profile; AWS_REGION (what Lambda and the
+        # AWS CLI v2 set) is honoured here too, so the usual variables all work.
+        default=os.environ.get("AWS_REGION") or None,
+        help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
+    )
     aws.add_argument("--profile", help="named profile from ~/.aws/config")
     aws.add_argument(
         "--endpoint-url",
@@ -168,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: {exc}")
         return EXIT_ERROR
     except NoRegionError:
-        _err("error: no AWS region: pass --region or set AWS_REGION")
+        _err("error: no AWS region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)")
         return EXIT_ERROR
     except NoCredentialsError:
         _err("error: no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID")

@@ -9,7 +9,7 @@ import pytest
 from cli.conftest import Cli, write
 from engine.world import EXAMPLES, TABLE, World, example
 
-NO_REGION = "error: no AWS region: pass --region or set AWS_REGION\n"
+NO_REGION = "error: no AWS region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)\n"
 NO_CREDENTIALS = "error: no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID\n"
 
 
@@ -56,6 +56,18 @@ def test_region_option_is_enough(world: World, no_region: None, cli: Cli) -> Non
     ran = cli("plan", "--file", EXAMPLES / "cognito.json", "--region", "us-east-1")
 
     # Then the plan runs
+    assert ran.code == 2, ran.printed
+
+
+def test_aws_region_alone_is_enough(
+    world: World, no_region: None, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given only AWS_REGION (what Lambda and the AWS CLI v2 set; boto3 reads only
+    # AWS_DEFAULT_REGION)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+
+    # When a plan runs, then it runs
+    ran = cli("plan", "--file", EXAMPLES / "cognito.json")
     assert ran.code == 2, ran.printed
 
 
