@@ -479,23 +479,28 @@ def test_wait_for_active_is_bounded(world: World, oidc_doc: dict[str, Any]) -> N
     assert "Initializing" in (report.failed[0].ErrorMessage or "")
 
 
-def test_conflict_while_updating_is_waited_out_and_retried(
+def test_a_conflict_while_known_active_is_reported_once_and_holds_nothing_else_back(
     world: World, oidc_doc: dict[str, Any]
 ) -> None:
-    # Given a converged setup and a service that answers one ConflictException
+    # Given drift on the workforce's CIDRs and on a team, and SageMaker refusing the
+    # team update once with a ConflictException while the workforce is Active
     world.run(oidc_doc)
     world.sagemaker.update_workteam(WorkteamName="text-reviewers", Description="drifted")
-    controls.add_fault("UpdateWorkteam", error="ConflictException", count=1)
-    controls.configure(activation_describes=1)
     world.sagemaker.update_workforce(
         WorkforceName="labeling-oidc", SourceIpConfig={"Cidrs": ["10.0.0.0/8"]}
     )
+    controls.add_fault("UpdateWorkteam", error="ConflictException", count=1)
+    controls.clear_calls()
 
     # When the reconciler runs
     report = world.run()
 
-    # Then both drifts are corrected despite the conflict
-    assert report.status is RunStatus.CORRECTED, report.Results
+    # Then the CIDRs are corrected, the refused step is blocked drift sent once (not
+    # repeated), and the next run corrects the team
+    assert report.status is RunStatus.BLOCKED
+    assert "10.0.0.0/8" not in world.workforce("labeling-oidc")["SourceIpConfig"]["Cidrs"]
+    assert world.writes().count("UpdateWorkteam") == 1
+    assert world.run().status is RunStatus.CORRECTED
     assert world.teams()["text-reviewers"]["Description"] == (
         "Reviews sentiment labels on support tickets"
     )
@@ -720,7 +725,7 @@ def test_a_json_secret_is_refused_rather_than_sent_whole(
 ) -> None:
     # Given a key/value secret (a JSON object) where the client secret should be
     world.secretsmanager.put_secret_value(
-        SecretId=world.secret_arn, SecretString='{"client_secret": "abc"}'
+        SecretId=world.secret_arn, SecretString='{"client_secret": "json-secret-value-xyz"}'
     )
 
     # When the reconciler would create the workforce
@@ -730,5 +735,109 @@ def test_a_json_secret_is_refused_rather_than_sent_whole(
     (failure, *_) = report.failed
     assert failure.ErrorCode == "SecretUnavailableError"
     assert "is a JSON document: store the OIDC client secret itself" in (failure.ErrorMessage or "")
-    assert "abc" not in report.model_dump_json()
+    assert "json-secret-value-xyz" not in report.model_dump_json()
     assert world.writes() == []
+
+
+# -- second review: replacements must not cut workers off for nothing ------------------
+
+
+def test_a_replacement_reads_the_secret_before_deleting_anything(
+    world: World, cognito_doc: dict[str, Any], oidc_doc: dict[str, Any]
+) -> None:
+    # Given a Cognito workforce with teams, and an allowed switch to OIDC whose secret
+    # cannot be used (a JSON key/value secret)
+    cognito_doc["Workforce"]["WorkforceName"] = "labeling-oidc"
+    world.run(cognito_doc)
+    world.secretsmanager.put_secret_value(
+        SecretId=world.secret_arn, SecretString='{"client_secret": "x"}'
+    )
+    switch = copy.deepcopy(oidc_doc)
+    switch["Policy"]["AllowDisruptiveChanges"] = True
+    controls.clear_calls()
+
+    # When the reconciler runs
+    report = world.run(switch)
+
+    # Then nothing was deleted: the failure names the secret, the rest was not attempted
+    assert world.writes() == []
+    assert "CognitoConfig" in world.workforce("labeling-oidc")
+    assert len(world.teams()) == 2
+    assert [r.ErrorCode for r in report.failed] == ["SecretUnavailableError"]
+    deletions = [r for r in report.Results if r.Action.Operation.value.startswith("Delete")]
+    assert len(deletions) == 3
+    assert all(
+        (r.ErrorMessage or "").startswith("not attempted: the client secret cannot be used")
+        for r in deletions
+    )
+
+
+def test_a_momentary_not_found_is_never_a_replacement(world: World, make_doc: Any) -> None:
+    # Given an in-sync workforce, replacement allowed, and one DescribeWorkforce that
+    # answers "not found" (eventual consistency)
+    world.run(make_doc(AllowDisruptiveChanges=True))
+    controls.add_fault(
+        "DescribeWorkforce",
+        error="ValidationException",
+        message="No workforce found with name 'labeling-oidc'.",
+    )
+    controls.clear_calls()
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then it is in sync: nothing deleted, nothing written
+    assert report.status is RunStatus.IN_SYNC
+    assert world.writes() == []
+
+
+def test_a_replacement_waits_for_the_old_workforce_before_deleting_its_teams(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a workforce held in Updating, and an allowed rename
+    world.run(oidc_doc)
+    controls.set_status("labeling-oidc", "Updating")
+    renamed = copy.deepcopy(oidc_doc)
+    renamed["Workforce"]["WorkforceName"] = "labeling-oidc-2"
+    renamed["Policy"]["AllowDisruptiveChanges"] = True
+    controls.clear_calls()
+
+    # When the reconciler runs (the wait bound runs out)
+    report = world.run(renamed)
+
+    # Then no team was deleted while it was Updating
+    assert world.writes() == []
+    assert len(world.teams()) == 2
+    assert {r.ErrorCode for r in report.failed} == {"WaitTimeout"}
+
+
+def test_a_failed_workforce_is_not_replaced_until_a_person_looks_then_it_is(
+    world: World, oidc_doc: dict[str, Any], cognito_doc: dict[str, Any]
+) -> None:
+    # Given an OIDC workforce marked Failed, and an allowed switch to Cognito
+    world.run(oidc_doc)
+    controls.set_status("labeling-oidc", "Failed", "IdP down")
+    cognito_doc["Workforce"]["WorkforceName"] = "labeling-oidc"
+    cognito_doc["Policy"] = {"Mode": "enforce", "AllowDisruptiveChanges": True}
+    controls.clear_calls()
+
+    # When the reconciler runs, then a Failed workforce gets no writes at all
+    report = world.run(cognito_doc)
+    assert report.status is RunStatus.WORKFORCE_FAILED
+    assert world.writes() == []
+
+    # When it is Active again, then the allowed replacement completes
+    controls.set_status("labeling-oidc", "Active")
+    report = world.run()
+    assert report.status is RunStatus.CORRECTED, report.Results
+    assert "CognitoConfig" in world.workforce("labeling-oidc")
+
+
+def test_a_workforce_being_deleted_is_a_finding_not_in_sync(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    world.run(oidc_doc)
+    controls.set_status("labeling-oidc", "Deleting")
+    report = world.run()
+    assert [f.Code for f in report.Plan.Findings] == ["WorkforceDeleting"]
+    assert world.writes()[-1:] != ["UpdateWorkforce"]

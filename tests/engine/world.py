@@ -44,7 +44,15 @@ class World:
             Name="workforce/oidc-client-secret", SecretString=SECRET_VALUE
         )["ARN"]
         self.store = DynamoDBStateStore(self.dynamodb, TABLE)
-        self.sleeps: list[float] = []
+        self.sleeps: list[float] = []  # every wait apply made, on a fake clock
+        self.clock = 0.0
+
+    def _sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.clock += seconds
+
+    def _monotonic(self) -> float:
+        return self.clock
 
     def reconciler(self, *, mode: Mode | None = None, store: bool = True) -> Reconciler:
         return Reconciler(
@@ -53,7 +61,8 @@ class World:
             store=self.store if store else None,
             mode_override=mode,
             wait=WaitSettings(timeout_seconds=30, poll_seconds=1),
-            sleep=self.sleeps.append,
+            sleep=self._sleep,
+            monotonic=self._monotonic,
         )
 
     def put_document(self, document: dict[str, Any] | str) -> None:

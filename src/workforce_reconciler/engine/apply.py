@@ -101,25 +101,45 @@ def apply(
     )
     results: list[ActionResult] = []
     stopped: str | None = None  # why the remaining steps are skipped
-    replacing = any(a.Operation is Operation.DELETE_WORKFORCE for a in plan.Actions)
+    replacing = any(
+        a.applicable and a.Operation is Operation.DELETE_WORKFORCE for a in plan.Actions
+    )
+    # The secret is read before the first step, not at the step that needs it: a
+    # replacement must not delete the old workforce and then find the secret unusable.
     secret: str | None = None
+    secret_error: ReconcilerError | None = None
+    if any(a.applicable and a.NeedsClientSecret for a in plan.Actions):
+        try:
+            if secrets is None or secret_reference is None:
+                raise ReconcilerError("the plan needs the OIDC client secret but no reference")
+            secret = secrets.resolve(secret_reference)
+        except ReconcilerError as exc:
+            secret_error = exc
+            if replacing:
+                stopped = f"not attempted: the client secret cannot be used ({exc})"
 
     for action in plan.Actions:
         if not action.applicable:
             results.append(_skip(action, f"blocked: {action.Reason}"))
             continue
-        if stopped is not None:
+        if stopped is not None and not (secret_error and action.NeedsClientSecret):
             results.append(_skip(action, stopped))
             continue
         try:
             request = dict(action.Request)
             if action.NeedsClientSecret:
-                if secrets is None or secret_reference is None:
-                    raise ReconcilerError("the plan needs the OIDC client secret but no reference")
-                secret = secret or secrets.resolve(secret_reference)
+                if secret_error is not None:
+                    raise secret_error
+                assert secret is not None
                 request["OidcConfig"] = {**request["OidcConfig"], "ClientSecret": secret}
-            _execute(ctx, action, request)
+            _execute(ctx, action, request, replacing=replacing)
         except ConflictError as exc:
+            if action.Operation is Operation.CREATE_WORKFORCE:
+                # (e.g. the old workforce of a replacement still being deleted): the next
+                # run creates it; report a failure, not drift that needs a person.
+                results.append(_failed(action, exc, secret))
+                stopped = f"skipped: an earlier step ({action.Operation} {action.target}) failed"
+                continue
             # Refused for a reason the workforce's status does not explain (e.g. OIDC
             # changes while work teams exist, where the service forbids them): that is
             # blocked drift for a person, not a failure a retry will fix.
@@ -146,19 +166,7 @@ def apply(
                 )
             continue
         except ReconcilerError as exc:
-            code = str(getattr(exc, "code", type(exc).__name__))
-            message = str(getattr(exc, "message", exc))
-            if secret:
-                message = message.replace(secret, "***")
-            results.append(
-                ActionResult(
-                    Action=action,
-                    Outcome=Outcome.FAILED,
-                    ErrorCode=code,
-                    ErrorMessage=message,
-                    Retryable=isinstance(exc, TransientError),
-                )
-            )
+            results.append(_failed(action, exc, secret))
             if action.Operation in DEPENDED_ON or (
                 replacing and action.Operation is Operation.DELETE_WORKTEAM
             ):
@@ -186,19 +194,41 @@ def apply(
     return tuple(results)
 
 
+def _failed(action: Action, exc: ReconcilerError, secret: str | None) -> ActionResult:
+    code = str(getattr(exc, "code", type(exc).__name__))
+    message = str(getattr(exc, "message", exc))
+    if secret:
+        message = message.replace(secret, "***")
+    return ActionResult(
+        Action=action,
+        Outcome=Outcome.FAILED,
+        ErrorCode=code,
+        ErrorMessage=message,
+        Retryable=isinstance(exc, TransientError),
+    )
+
+
 def _skip(action: Action, why: str) -> ActionResult:
     return ActionResult(Action=action, Outcome=Outcome.SKIPPED, ErrorMessage=why)
 
 
-def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
+def _execute(ctx: _Context, action: Action, request: dict[str, Any], *, replacing: bool) -> None:
     if action.ResourceType is ResourceType.WORKFORCE and "WorkforceName" in request:
         if action.Operation is Operation.CREATE_WORKFORCE:
             ctx.status = None
         ctx.workforce_name = str(request["WorkforceName"])
+    # In a replacement the teams go only once the old workforce can go too: deleting
+    # them while it is changing could leave workers cut off and nothing replaced.
+    needs_active = action.Operation in NEEDS_ACTIVE or (
+        replacing and action.Operation is Operation.DELETE_WORKTEAM
+    )
+    # A Failed workforce may still be deleted (an allowed replacement); nothing else.
+    accept_failed = action.Operation in {Operation.DELETE_WORKFORCE, Operation.DELETE_WORKTEAM}
     retried_active = False
     while True:
-        if action.Operation in NEEDS_ACTIVE and ctx.status != "Active":
-            _wait_for_active(ctx)
+        if needs_active and ctx.status != "Active":
+            _wait_for_active(ctx, accept_failed=accept_failed)
+        believed_active = ctx.status == "Active"
         try:
             ctx.gateway.call(action.Operation.value, request)
         except NotFoundError:
@@ -208,15 +238,19 @@ def _execute(ctx: _Context, action: Action, request: dict[str, Any]) -> None:
         except ConflictError:
             # Refused because the workforce is changing (another writer, or a status we
             # had not seen yet)? Then wait (polling, bounded) for Active and send the same
-            # step again; once more if it is Active already (it may have settled between).
+            # step again; once more if it settled in between. Refused while we knew it
+            # Active: the refusal stands (no second identical call).
             current = ctx.gateway.describe_workforce(ctx.workforce_name)
             status = (current or {}).get("Status")
             ctx.status = status
+            if ctx.monotonic() >= ctx.deadline:
+                raise
             if status in CHANGING:
-                _wait_for_active(ctx)
+                _wait_for_active(ctx, accept_failed=accept_failed)
                 continue
-            if status == "Active" and not retried_active:
+            if status == "Active" and not believed_active and not retried_active:
                 retried_active = True
+                ctx.sleep(ctx.wait.poll_seconds)
                 continue
             raise
         break
@@ -241,12 +275,12 @@ def _wait_until_gone(ctx: _Context, name: str) -> None:
         ctx.sleep(ctx.wait.poll_seconds)
 
 
-def _wait_for_active(ctx: _Context) -> None:
+def _wait_for_active(ctx: _Context, *, accept_failed: bool = False) -> None:
     while True:
         workforce = ctx.gateway.describe_workforce(ctx.workforce_name)
         status = (workforce or {}).get("Status")
         ctx.status = status
-        if status == "Active":
+        if status == "Active" or (status == "Failed" and accept_failed):
             return
         if status == "Failed":
             reason = (workforce or {}).get("FailureReason") or "no FailureReason given"

@@ -105,6 +105,18 @@ class _PlanBuilder:
             self._create_everything(CORRECTABLE, "the workforce does not exist")
         elif workforce.get("Status") == "Failed":
             self._failed(workforce)
+        elif workforce.get("Status") == "Deleting":
+            # Someone is deleting it: nothing to converge until it is gone (the next
+            # run then plans the creation).
+            self.findings.append(
+                Finding(
+                    Code="WorkforceDeleting",
+                    Severity=Severity.WARNING,
+                    Message=f"workforce {workforce.get('WorkforceName')} is being deleted; "
+                    "the run after it is gone creates it again from the document",
+                    ResourceName=workforce.get("WorkforceName"),
+                )
+            )
         else:
             reason = self._replacement_reason(workforce)
             if reason:
@@ -179,9 +191,11 @@ class _PlanBuilder:
                 f"the document names {self.name!r}; there can be only one per account and region"
             )
         observed_cognito = workforce.get("CognitoConfig")
-        if self.spec.CognitoConfig is not None and observed_cognito is None:
+        # Positive evidence only: the *other* configuration is there, not merely the
+        # wanted one missing from a partial answer.
+        if self.spec.CognitoConfig is not None and workforce.get("OidcConfig") is not None:
             return "the workforce uses OIDC, the document asks for Amazon Cognito"
-        if self.spec.OidcConfig is not None and workforce.get("OidcConfig") is None:
+        if self.spec.OidcConfig is not None and observed_cognito is not None:
             return "the workforce uses Amazon Cognito, the document asks for OIDC"
         if self.spec.CognitoConfig is not None and observed_cognito is not None:
             wanted = self.spec.CognitoConfig.model_dump(exclude_none=True)

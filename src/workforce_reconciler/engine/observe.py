@@ -53,7 +53,12 @@ def observe(
     if workforce is None:
         others = gateway.list_workforces()
         if others:
-            workforce, name_matches = others[0], False
+            # The same name here means DescribeWorkforce said "not found" for a moment
+            # (eventual consistency): never a reason to replace the workforce.
+            workforce = others[0]
+            name_matches = workforce.get("WorkforceName") == name
+            if name_matches:
+                workforce = gateway.describe_workforce(name) or workforce
 
     teams: dict[str, dict[str, Any]] = {}
     if workforce is not None:
