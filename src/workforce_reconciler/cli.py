@@ -25,9 +25,15 @@ from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
-from workforce_reconciler.document import InvalidDocumentError, json_schema, parse_document
+from workforce_reconciler.document import (
+    DesiredState,
+    InvalidDocumentError,
+    json_schema,
+    parse_document,
+)
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.export import export_document
+from workforce_reconciler.engine.observe import secret_scope
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import Mode, Outcome, Report, Severity
@@ -144,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_source_options(apply)
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    apply.add_argument(
+        "--secret-already-applied",
+        action="store_true",
+        help="adopting a workforce: record the referenced client secret's current version as "
+        "the one SageMaker already uses, instead of sending it (needs --state-table)",
+    )
 
     export = sub.add_parser(
         "export", help="write a document from the live workforce and teams (to adopt them)"
@@ -306,6 +318,8 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
             return EXIT_ERROR
         _err(f"error: {loaded.source} does not exist")
         return EXIT_ERROR
+    if apply and args.secret_already_applied:
+        _record_secret_as_applied(reconciler, loaded.desired)
     planned = reconciler.plan(loaded.desired)
     report = reconciler.report(planned, trigger, loaded.source)
     color = args.output == "text" and _colour(sys.stdout)
@@ -364,6 +378,20 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
                 _err(f"  {format_result(result)}")
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _record_secret_as_applied(reconciler: Reconciler, desired: DesiredState) -> None:
+    """Adoption: the live workforce already uses the referenced secret, so its version is
+    recorded without an UpdateWorkforce (which SageMaker may refuse while teams exist)."""
+    reference = desired.Workforce.secret_reference()
+    if reference is None:
+        raise UsageError("--secret-already-applied needs an OIDC document")
+    if reconciler.store is None or reconciler.secrets is None:
+        raise UsageError("--secret-already-applied needs --state-table")
+    version = reconciler.secrets.current_version(reference)
+    scope = secret_scope(reconciler.region, desired.Workforce.WorkforceName)
+    reconciler.store.put_secret_version(scope, reference.display, version)
+    _err(f"recorded {reference.display} version {version} as already applied")
 
 
 def _confirm() -> bool:
