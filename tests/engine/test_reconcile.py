@@ -691,9 +691,10 @@ def test_a_conflict_while_the_workforce_changes_is_waited_out_with_sleeps_not_a_
     assert report.status is RunStatus.CORRECTED, report.Results
     assert world.tags(arn)["team"] == "ml-data"
     describes = [c for c in controls.calls() if c["Operation"] == "DescribeWorkforce"]
-    # (observe, the conflict, then one poll per sleep until Active: a handful, not a spin)
+    # (observe, the conflict, one poll per sleep until Active, and the final status for
+    # the report: a handful, not a spin)
     assert len(world.sleeps) >= 3
-    assert len(describes) <= len(world.sleeps) + 3
+    assert len(describes) <= len(world.sleeps) + 4
 
 
 def test_the_wait_bound_is_for_the_whole_run(world: World, oidc_doc: dict[str, Any]) -> None:
@@ -841,3 +842,18 @@ def test_a_workforce_being_deleted_is_a_finding_not_in_sync(
     report = world.run()
     assert [f.Code for f in report.Plan.Findings] == ["WorkforceDeleting"]
     assert world.writes()[-1:] != ["UpdateWorkforce"]
+
+
+def test_the_report_carries_the_status_the_run_led_to(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a service where a created workforce stays Initializing for a while
+    controls.configure(activation_describes=50)
+
+    # When the reconciler creates only the workforce (no teams to wait for)
+    oidc_doc["Workteams"] = []
+    report = world.run(oidc_doc)
+
+    # Then the report says Initializing (after the writes), not "no workforce"
+    assert report.status is RunStatus.CORRECTED
+    assert report.WorkforceStatus == "Initializing"

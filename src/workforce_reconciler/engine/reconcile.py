@@ -7,6 +7,7 @@ repeated event changes nothing. The Lambda handler and the CLI both use ``Reconc
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from workforce_reconciler.document import DesiredState, InvalidDocumentError, pa
 from workforce_reconciler.engine.apply import WaitSettings, apply
 from workforce_reconciler.engine.diff import diff
 from workforce_reconciler.engine.observe import Observed, observe, secret_scope
-from workforce_reconciler.plan import ActionResult, Mode, Plan, Report
+from workforce_reconciler.errors import ReconcilerError
+from workforce_reconciler.plan import ActionResult, Mode, Outcome, Plan, Report
 
 if TYPE_CHECKING:
     from workforce_reconciler.adapters.sagemaker import SageMakerGateway
@@ -122,6 +124,11 @@ class Reconciler:
         results: tuple[ActionResult, ...] = (),
     ) -> Report:
         workforce = planned.observed.workforce or {}
+        if any(r.Outcome is not Outcome.SKIPPED for r in results):
+            # Writes were sent: report the status they led to (Failed, a replacement...),
+            # not the one seen before the run. One DescribeWorkforce, only after writes.
+            with contextlib.suppress(ReconcilerError):  # the report matters more
+                workforce = self.gateway.describe_workforce(planned.plan.WorkforceName) or {}
         plan = planned.plan
         if results:
             # One result per action, in order; apply re-classifies a step SageMaker
