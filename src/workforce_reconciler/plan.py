@@ -3,8 +3,8 @@
 A ``Plan`` is what ``diff(desired, observed, policy)`` returns: an ordered list of
 ``Action``s, each naming the SageMaker operation, the resource, the field-level
 ``before -> after`` changes, a classification, and the exact request parameters
-that apply will send (the OIDC client secret excepted: apply resolves it at the
-last moment, so it never sits in a plan that is printed, logged or notified).
+that apply will send (the OIDC client secret excepted: apply resolves it just
+before sending, so it never sits in a plan that is printed, logged or notified).
 
 A ``Report`` is what one reconcile run returns: the plan, what happened to each
 action, and the conditions a person may need to hear about. The CLI prints it,

@@ -3,11 +3,12 @@
 Apply decides nothing on its own beyond *when* to send a step: it waits (bounded) for
 the workforce to be Active before a step that needs it, retries a ConflictException
 that the workforce's changing status explains, treats "already gone" on a delete as
-done, and stops the workforce-level sequence at the first failure. Every step is
+done, and after a failed create or delete of the workforce skips what depends on it
+(replacements: also before deleting anything, when the secret cannot be used). Every step is
 safe to repeat: the next run observes again and plans only what is still missing.
 
-The OIDC client secret is resolved here, at the last moment, added to the request
-copy that is sent, and scrubbed from any error text the service sends back.
+The OIDC client secret is resolved here, before the first step (never while planning),
+added to the request copy that is sent, and scrubbed from any error text the service sends back.
 """
 
 from __future__ import annotations
