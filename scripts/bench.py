@@ -149,7 +149,9 @@ def _within_budget(
 ) -> bool:
     return (
         writes == expected_writes
-        and sm["DescribeWorkforce"] <= 1 + (expected_writes > 0) * (teams + 1)
+        # observe; after writes: a wait per dependent step (the emulator settles at
+        # once), one for the secret record, one for the report's final status
+        and sm["DescribeWorkforce"] <= 1 + (expected_writes > 0) * (teams + 3)
         and sm["ListWorkteams"] <= math.ceil(max(teams, 1) / 100)
         and sm["ListTags"] <= managed_tags
         and others["secretsmanager:DescribeSecret"] <= 1

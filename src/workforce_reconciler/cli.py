@@ -33,7 +33,7 @@ from workforce_reconciler.document import (
 )
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.export import export_document
-from workforce_reconciler.engine.observe import secret_scope
+from workforce_reconciler.engine.observe import secret_record_key, secret_scope
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import Mode, Outcome, Report, Severity
@@ -388,9 +388,15 @@ def _record_secret_as_applied(reconciler: Reconciler, desired: DesiredState) -> 
         raise UsageError("--secret-already-applied needs an OIDC document")
     if reconciler.store is None or reconciler.secrets is None:
         raise UsageError("--secret-already-applied needs --state-table")
+    name = desired.Workforce.WorkforceName
+    workforce = reconciler.gateway.describe_workforce(name)
+    if workforce is None:
+        raise UsageError(f"--secret-already-applied: workforce {name} does not exist")
     version = reconciler.secrets.current_version(reference)
-    scope = secret_scope(reconciler.region, desired.Workforce.WorkforceName)
-    reconciler.store.put_secret_version(scope, reference.display, version)
+    scope = secret_scope(reconciler.region, name)
+    reconciler.store.put_secret_version(
+        scope, secret_record_key(reference.display, workforce), version
+    )
     _err(f"recorded {reference.display} version {version} as already applied")
 
 

@@ -857,3 +857,32 @@ def test_the_report_carries_the_status_the_run_led_to(
     # Then the report says Initializing (after the writes), not "no workforce"
     assert report.status is RunStatus.CORRECTED
     assert report.WorkforceStatus == "Initializing"
+
+
+def test_a_workforce_recreated_by_hand_gets_the_documents_secret_once(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a converged OIDC workforce without teams, then deleted and re-created by hand
+    # with the same configuration but another client secret
+    oidc_doc["Workteams"] = []
+    world.run(oidc_doc)
+    live = world.workforce("labeling-oidc")
+    world.sagemaker.delete_workforce(WorkforceName="labeling-oidc")
+    world.sagemaker.create_workforce(
+        WorkforceName="labeling-oidc",
+        OidcConfig={**live["OidcConfig"], "ClientSecret": "someone-elses-secret"},
+        SourceIpConfig=live["SourceIpConfig"],
+        IpAddressType=live["IpAddressType"],
+        Tags=oidc_doc["Workforce"]["Tags"],
+    )
+    controls.clear_calls()
+
+    # When the reconciler runs twice
+    first = world.run()
+    world.run()
+
+    # Then the document's secret was applied exactly once
+    assert [c.Field for a in first.Plan.Actions for c in a.Changes] == [
+        "OidcConfig.ClientSecretVersion"
+    ]
+    assert world.writes() == ["UpdateWorkforce"]

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workforce_reconciler.engine.observe import secret_record_key
 from workforce_reconciler.errors import (
     ConflictError,
     NotFoundError,
@@ -185,7 +186,14 @@ def apply(
             and plan.SecretVersion is not None
         ):
             try:
-                store.put_secret_version(secret_scope, secret_reference.display, plan.SecretVersion)
+                # The record names the workforce it applies to by its CreateDate (a new
+                # workforce's is read back once, right after CreateWorkforce).
+                workforce = ctx.gateway.describe_workforce(ctx.workforce_name)
+                store.put_secret_version(
+                    secret_scope,
+                    secret_record_key(secret_reference.display, workforce),
+                    plan.SecretVersion,
+                )
             except ReconcilerError as exc:
                 # The step did apply; without the record the next run applies the same
                 # secret once more, which is harmless. The report must not be lost.

@@ -9,6 +9,7 @@ not exist, to find a differently named one (one workforce per account and region
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workforce_reconciler.errors import AwsError
@@ -38,6 +39,15 @@ class Observed:
 
 def secret_scope(region: str, workforce_name: str) -> str:
     return f"{region}/{workforce_name}"
+
+
+def secret_record_key(reference: str, workforce: dict[str, Any] | None) -> str:
+    """What a recorded secret version belongs to: the reference, and the workforce by its
+    CreateDate, so a workforce deleted and re-created (by hand, with who knows which
+    secret) has no recorded version and gets the document's secret applied once."""
+    created = (workforce or {}).get("CreateDate")
+    stamp = created.isoformat() if isinstance(created, datetime) else str(created)
+    return f"{reference}@{stamp}"
 
 
 def observe(
@@ -89,7 +99,12 @@ def observe(
         # Without a state store there is nowhere to remember the last-applied
         # version, so rotation is not tracked (diff reports that as a finding).
         current = secrets.current_version(reference)
-        applied = store.get_secret_version(secret_scope(gateway.region, name), reference.display)
+        # Read even when there is no workforce yet: a missing or unreadable state table
+        # is reported by plan, not first discovered half way through an apply.
+        applied = store.get_secret_version(
+            secret_scope(gateway.region, name),
+            secret_record_key(reference.display, workforce if name_matches else None),
+        )
 
     return Observed(
         workforce=workforce,
