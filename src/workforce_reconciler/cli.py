@@ -287,11 +287,8 @@ def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
         try:
             parse_document(text or "")
         except InvalidDocumentError as exc:
-            region = (
-                args.region
-                or os.environ.get("AWS_REGION")
-                or os.environ.get("AWS_DEFAULT_REGION", "")
-            )
+            # (--region already defaults to AWS_REGION)
+            region = args.region or os.environ.get("AWS_DEFAULT_REGION", "")
             _show(
                 args,
                 Report(

@@ -127,6 +127,8 @@ def apply(
         if stopped is not None and not (secret_error and action.NeedsClientSecret):
             results.append(_skip(action, stopped))
             continue
+        failure: ActionResult | None = None
+        verb = "failed"
         try:
             request = dict(action.Request)
             if action.NeedsClientSecret:
@@ -139,43 +141,20 @@ def apply(
             if action.Operation is Operation.CREATE_WORKFORCE:
                 # (e.g. the old workforce of a replacement still being deleted): the next
                 # run creates it; report a failure, not drift that needs a person.
-                results.append(_failed(action, exc, secret))
-                stopped = f"skipped: an earlier step ({action.Operation} {action.target}) failed"
-                continue
-            # Refused for a reason the workforce's status does not explain (e.g. OIDC
-            # changes while work teams exist, where the service forbids them): that is
-            # blocked drift for a person, not a failure a retry will fix.
-            message = exc.message.replace(secret, "***") if secret else exc.message
-            refused = action.model_copy(
-                update={
-                    "Classification": Classification.BLOCKED,
-                    "Reason": f"SageMaker refused it ({exc.code}): {message}",
-                }
-            )
-            results.append(
-                ActionResult(
-                    Action=refused,
-                    Outcome=Outcome.SKIPPED,
-                    ErrorCode=exc.code,
-                    ErrorMessage=f"blocked by SageMaker: {message}",
-                )
-            )
-            if action.Operation in DEPENDED_ON or (
-                replacing and action.Operation is Operation.DELETE_WORKTEAM
-            ):
-                stopped = (
-                    f"skipped: an earlier step ({action.Operation} {action.target}) was refused"
-                )
-            continue
+                failure = _failed(action, exc, secret)
+            else:
+                failure, verb = _refused(action, exc, secret), "was refused"
         except ReconcilerError as exc:
-            results.append(_failed(action, exc, secret))
+            failure = _failed(action, exc, secret)
+        if failure is not None:
+            results.append(failure)
             if action.Operation in DEPENDED_ON or (
                 replacing and action.Operation is Operation.DELETE_WORKTEAM
             ):
                 # Later steps depend on this one (teams on a new workforce, a replacement
                 # on its deletions): leave them to the next run. An update or a tag change
                 # of the workforce holds nothing else back.
-                stopped = f"skipped: an earlier step ({action.Operation} {action.target}) failed"
+                stopped = f"skipped: an earlier step ({action.Operation} {action.target}) {verb}"
             continue
         results.append(ActionResult(Action=action, Outcome=Outcome.APPLIED))
         if (
@@ -214,6 +193,25 @@ def _failed(action: Action, exc: ReconcilerError, secret: str | None) -> ActionR
         ErrorCode=code,
         ErrorMessage=message,
         Retryable=isinstance(exc, TransientError),
+    )
+
+
+def _refused(action: Action, exc: ConflictError, secret: str | None) -> ActionResult:
+    """Refused for a reason the workforce's status does not explain (e.g. OIDC changes
+    while work teams exist, where the service forbids them): blocked drift for a person,
+    not a failure a retry will fix."""
+    message = exc.message.replace(secret, "***") if secret else exc.message
+    refused = action.model_copy(
+        update={
+            "Classification": Classification.BLOCKED,
+            "Reason": f"SageMaker refused it ({exc.code}): {message}",
+        }
+    )
+    return ActionResult(
+        Action=refused,
+        Outcome=Outcome.SKIPPED,
+        ErrorCode=exc.code,
+        ErrorMessage=f"blocked by SageMaker: {message}",
     )
 
 
