@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from workforce_reconciler import __version__
@@ -51,10 +52,11 @@ class Clients:
         profile: str | None = None,
         endpoint_url: str | None = None,
     ) -> Clients:
-        session = boto3.session.Session(profile_name=profile, region_name=region)
+        core = botocore.session.Session(profile=profile)
+        session = boto3.session.Session(botocore_session=core, region_name=region)
         # AWS_RETRY_MODE / retry_mode in the profile win; botocore's own default is the
         # legacy mode, which this tool upgrades to standard (throttling-aware, with quotas).
-        configured = session._session.get_config_variable("retry_mode")
+        configured = core.get_config_variable("retry_mode")
         mode: RetryMode = configured if configured in ("standard", "adaptive") else "standard"
         return cls(session, endpoint_url, client_config(mode))
 

@@ -37,12 +37,11 @@ from workforce_reconciler.engine.observe import secret_record_key, secret_scope
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import Mode, Outcome, Report, Severity
+from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     format_plan,
     format_report,
     format_result,
-    redact,
-    redact_text,
 )
 
 EXIT_OK = 0

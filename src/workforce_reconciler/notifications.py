@@ -36,13 +36,12 @@ from workforce_reconciler.plan import (
     Severity,
 )
 from workforce_reconciler.ports import ConditionRecord
+from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     change_values,
     count,
     format_action,
     format_result,
-    redact,
-    redact_text,
 )
 
 SUBJECT_PREFIX = "[workforce-reconciler] "

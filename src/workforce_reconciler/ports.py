@@ -9,7 +9,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
+
+
+class WorkforceGateway(Protocol):
+    """SageMaker's workforce and work-team API, as the engine uses it.
+
+    Reads answer with the API's own shapes (DescribeWorkforce's ``Workforce``,
+    ListWorkteams' ``Workteam``); ``call`` sends one write the plan names, with its exact
+    parameters. Errors arrive as the engine's exceptions (``errors.py``).
+    """
+
+    @property
+    def region(self) -> str: ...
+
+    def describe_workforce(self, name: str) -> WorkforceTypeDef | None:
+        """The workforce, or None when it does not exist."""
+
+    def list_workforces(self) -> list[WorkforceTypeDef]:
+        """Every workforce of the account and region (at most one)."""
+
+    def list_workteams(self) -> list[WorkteamTypeDef]:
+        """Every work team of the account and region, whole objects."""
+
+    def list_tags(self, arn: str) -> dict[str, str]: ...
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """One write, e.g. ``call("UpdateWorkteam", {...})``; NotFoundError if it is gone."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ rendered, although the plan is built never to carry the secret in the first plac
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from workforce_reconciler.plan import (
@@ -33,15 +32,7 @@ from workforce_reconciler.plan import (
     Report,
     RunStatus,
 )
-
-REDACTED = "(redacted)"
-
-_SECRET_KEY = "clientsecret"  # noqa: S105 - the name of the key to hide, not a secret
-# ``ClientSecret: "x"``, ``client_secret=x``, ``'ClientSecret': 'x'`` inside free text
-# (an AWS error message may echo request parameters back).
-_SECRET_IN_TEXT = re.compile(
-    r"""(?i)(client_?secret["']?\s*[:=]\s*)(?!['"]?\(redacted\))("[^"]*"|'[^']*'|[^\s,;}&)\]]+)"""
-)
+from workforce_reconciler.redaction import REDACTED, is_secret_field, redact, redact_text
 
 _CREATE = frozenset({Operation.CREATE_WORKFORCE, Operation.CREATE_WORKTEAM})
 _DELETE = frozenset({Operation.DELETE_WORKFORCE, Operation.DELETE_WORKTEAM})
@@ -53,31 +44,6 @@ _GREEN, _YELLOW, _RED, _BOLD, _RESET = "\033[32m", "\033[33m", "\033[31m", "\033
 
 def _paint(text: str, code: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color else text
-
-
-def _is_secret_key(key: object) -> bool:
-    return isinstance(key, str) and key.replace("_", "").lower() == _SECRET_KEY
-
-
-def redact(value: Any) -> Any:
-    """A copy of ``value`` with every ClientSecret value replaced by ``(redacted)``."""
-    if isinstance(value, dict):
-        return {k: REDACTED if _is_secret_key(k) else redact(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact(v) for v in value]
-    if isinstance(value, str):
-        return redact_text(value)
-    return value
-
-
-def redact_text(text: str) -> str:
-    """Free text with any ``ClientSecret=...`` / ``"ClientSecret": "..."`` value hidden."""
-    return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
-
-
-def is_secret_field(field: str) -> bool:
-    """Whether a dotted field path (``OidcConfig.ClientSecret``) names the secret itself."""
-    return _is_secret_key(field.rsplit(".", 1)[-1])
 
 
 def change_values(change: FieldChange) -> tuple[Any, Any]:

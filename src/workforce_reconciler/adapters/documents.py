@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from workforce_reconciler.adapters.sagemaker import translate
+from workforce_reconciler.adapters.translate import translate
 from workforce_reconciler.errors import ReconcilerError, TransientError
 
 if TYPE_CHECKING:

@@ -8,39 +8,16 @@ Each method names the IAM action it needs; ``template.yaml`` grants exactly thes
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
 
-from workforce_reconciler.errors import (
-    AwsError,
-    ConflictError,
-    NotFoundError,
-    TransientError,
-)
+from workforce_reconciler.adapters.translate import translate
+from workforce_reconciler.errors import NotFoundError
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
-
-# Error codes that mean "try again later" once botocore's own retries are spent.
-TRANSIENT_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "ThrottledException",
-        "RequestLimitExceeded",
-        "TooManyRequestsException",
-        "InternalFailure",
-        "InternalServerError",
-        "InternalServerException",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "RequestTimeout",
-        "RequestTimeoutException",
-    }
-)
 
 # IAM actions, one per method below; tests compare this with template.yaml.
 IAM_ACTIONS = (
@@ -57,40 +34,6 @@ IAM_ACTIONS = (
     "sagemaker:AddTags",
     "sagemaker:DeleteTags",
 )
-
-
-_NOT_FOUND = re.compile(
-    r"not found|no \w+ (?:was )?found|does not exist|could not find|cannot find", re.IGNORECASE
-)
-
-
-def _is_not_found(code: str, message: str) -> bool:
-    if code in {"ResourceNotFound", "ResourceNotFoundException", "NotFoundException"}:
-        return True
-    # SageMaker answers a missing workforce or team with ValidationException and a
-    # sentence ("No workforce found with name 'x'."): the sentence is all there is.
-    return code == "ValidationException" and bool(_NOT_FOUND.search(message))
-
-
-def translate(operation: str, error: ClientError | BotoCoreError) -> AwsError | TransientError:
-    """Turn a botocore error into the engine's own exception (never carrying request data)."""
-    if isinstance(error, BotoCoreError):
-        if isinstance(error, HTTPClientError | BotoConnectionError):
-            # Connection errors, read timeouts: botocore already retried them.
-            return TransientError(f"{operation} failed: {error}", code=type(error).__name__)
-        # Client-side and permanent: parameter validation, no credentials, ...
-        return AwsError(operation, type(error).__name__, str(error))
-    err = error.response.get("Error", {})
-    code = str(err.get("Code", "Unknown"))
-    message = str(err.get("Message", ""))
-    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    if code in TRANSIENT_CODES or status >= 500:
-        return TransientError(f"{operation} failed: {code}: {message}", code=code)
-    if _is_not_found(code, message):
-        return NotFoundError(operation, code, message)
-    if code == "ConflictException":
-        return ConflictError(operation, code, message)
-    return AwsError(operation, code, message)
 
 
 class SageMakerGateway:
@@ -151,14 +94,10 @@ class SageMakerGateway:
         IAM: sagemaker:<operation>. A DeleteWorkteam/DeleteWorkforce of something
         already gone raises NotFoundError; apply treats that as done.
         """
-        method = getattr(self._client, _snake(operation))
+        method = getattr(self._client, xform_name(operation))
         try:
             response: dict[str, Any] = method(**request)
         except (ClientError, BotoCoreError) as exc:
             raise translate(operation, exc) from None
         response.pop("ResponseMetadata", None)
         return response
-
-
-def _snake(operation: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

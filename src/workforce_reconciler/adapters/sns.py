@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from workforce_reconciler.adapters.sagemaker import translate
-from workforce_reconciler.errors import NotFoundError, ReconcilerError, TransientError
+from workforce_reconciler.adapters.translate import translate
+from workforce_reconciler.errors import NotFoundError, ReconcilerError
 from workforce_reconciler.notifications import Message, messages_for
 from workforce_reconciler.plan import Report
 from workforce_reconciler.ports import ConditionRecord, StateStore
@@ -41,9 +41,6 @@ _JSON_PROTOCOLS = ("email-json", "sqs", "lambda", "http", "https", "firehose")
 
 # SNS accepts 262,144 bytes for the message, its attributes and subject together.
 MAX_MESSAGE_BYTES = 250_000
-
-# SNS's own spellings of "try again later", on top of the common ones.
-_SNS_TRANSIENT = frozenset({"Throttled", "KMSThrottling", "InternalError"})
 
 
 def _utc_now() -> datetime:
@@ -165,15 +162,10 @@ class SnsNotifier:
             )
         except (ClientError, BotoCoreError) as exc:
             translated = translate("Publish", exc)
-            code = (
-                exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
-            )
             # SNS spells "no such topic" NotFound (NotFoundException in the API reference).
-            if isinstance(translated, NotFoundError) or code == "NotFound":
+            if isinstance(translated, NotFoundError):
                 raise ReconcilerError(
                     f"the notification topic {self._topic_arn} does not exist: deploy the "
                     "stack, or point the reconciler at the topic it created"
                 ) from None
-            if code in _SNS_TRANSIENT:
-                raise TransientError(str(translated)) from None
             raise translated from None

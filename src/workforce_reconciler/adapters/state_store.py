@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from workforce_reconciler.adapters.sagemaker import translate
-from workforce_reconciler.errors import NotFoundError, ReconcilerError, TransientError
+from workforce_reconciler.adapters.translate import translate
+from workforce_reconciler.errors import NotFoundError, ReconcilerError
 from workforce_reconciler.ports import ConditionRecord
 
 if TYPE_CHECKING:
@@ -41,11 +41,6 @@ IAM_ACTIONS = (
 
 SECRET_SK = "secret"  # noqa: S105 - the sort key of the version item, not a secret
 CONDITION_PREFIX = "condition#"
-
-# DynamoDB's own spellings of "try again later", on top of the common ones.
-_DYNAMODB_TRANSIENT = frozenset(
-    {"ProvisionedThroughputExceededException", "LimitExceededException"}
-)
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -160,10 +155,6 @@ class DynamoDBStateStore:
                 f"the state table {self._table!r} does not exist in {region}: "
                 "deploy the stack, or point the reconciler at the table it created"
             ) from None
-        if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in (
-            _DYNAMODB_TRANSIENT
-        ):
-            raise TransientError(str(translated)) from None
         raise translated from None
 
 

@@ -1,0 +1,74 @@
+"""The one place that hides the OIDC client secret from everything a person or a log sees.
+
+Two mechanisms, one marker (``REDACTED``):
+
+* by key: any value under a key named like ``ClientSecret`` (any case, with or without
+  ``_`` or ``-``) and any ``ClientSecret=...`` / ``"client_secret": "..."`` inside free
+  text (an AWS error message may echo request parameters back);
+* by value: where the secret itself is known (apply, after reading it; the document
+  loader, when someone pasted it into the document), every spelling of it that a
+  service could echo: as is, in any case, JSON-escaped and URL-encoded.
+
+Every output path (plan and report text, ``--output json``, notifications, log lines,
+problem messages) goes through here; nothing else redacts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+REDACTED = "(redacted)"
+
+_SECRET_KEY = "clientsecret"  # noqa: S105 - the name of the key to hide, not a secret
+
+# ``ClientSecret: "x"``, ``client_secret=x``, ``'ClientSecret': 'x'`` inside free text.
+_SECRET_IN_TEXT = re.compile(
+    r"""(?i)(client[_-]?secret["']?\s*[:=]\s*)(?!['"]?\(redacted\))"""
+    r"""("[^"]*"|'[^']*'|[^\s,;}&)\]]+)"""
+)
+
+
+def is_secret_key(key: object) -> bool:
+    """Whether a mapping key names the client secret (``ClientSecret``, ``client-secret``)."""
+    return isinstance(key, str) and key.replace("_", "").replace("-", "").lower() == _SECRET_KEY
+
+
+def is_secret_field(field: str) -> bool:
+    """Whether a dotted field path (``OidcConfig.ClientSecret``) names the secret itself."""
+    return is_secret_key(field.rsplit(".", 1)[-1])
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with every ClientSecret value replaced by ``REDACTED``."""
+    if isinstance(value, dict):
+        return {k: REDACTED if is_secret_key(k) else redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def redact_text(text: str) -> str:
+    """Free text with any ``ClientSecret=...`` / ``"ClientSecret": "..."`` value hidden."""
+    return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def spellings(secret: str) -> set[str]:
+    """The forms a service or a serializer may give ``secret`` back in."""
+    forms = {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote_plus(secret)}
+    return {form for form in forms if form}
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret value, in every spelling and any case, replaced."""
+    forms = {form for secret in secrets if secret for form in spellings(secret)}
+    if not forms:
+        return redact_text(text)
+    # Longest first, so a secret that contains another is hidden whole.
+    alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return redact_text(re.sub(alternatives, REDACTED, text, flags=re.IGNORECASE))
