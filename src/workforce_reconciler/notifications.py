@@ -39,10 +39,10 @@ from workforce_reconciler.ports import ConditionRecord
 from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     change_values,
-    count,
     format_action,
     format_result,
 )
+from workforce_reconciler.text import count
 
 SUBJECT_PREFIX = "[workforce-reconciler] "
 SUBJECT_MAX = 99  # SNS: "must be less than 100 characters long"

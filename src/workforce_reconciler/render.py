@@ -33,6 +33,7 @@ from workforce_reconciler.plan import (
     RunStatus,
 )
 from workforce_reconciler.redaction import REDACTED, is_secret_field, redact, redact_text
+from workforce_reconciler.text import count
 
 _CREATE = frozenset({Operation.CREATE_WORKFORCE, Operation.CREATE_WORKTEAM})
 _DELETE = frozenset({Operation.DELETE_WORKFORCE, Operation.DELETE_WORKTEAM})
@@ -185,8 +186,3 @@ def format_report(report: Report, *, color: bool = False) -> str:
     lines.append("")
     lines.append(f"Status: {status.value} (mode {report.Mode.value}, trigger {report.Trigger}).")
     return "\n".join(lines)
-
-
-def count(n: int, noun: str) -> str:
-    """``1 change``, ``3 changes``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
