@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn
 from urllib.parse import urlparse
 
-from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError, ProfileNotFound
+from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
 from workforce_reconciler import __version__
 from workforce_reconciler.adapters.documents import FileDocumentSource, SsmDocumentSource
@@ -25,18 +27,13 @@ from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
-from workforce_reconciler.document import (
-    DesiredState,
-    InvalidDocumentError,
-    json_schema,
-    parse_document,
-)
+from workforce_reconciler.document import InvalidDocumentError, json_schema, parse_document
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.export import export_document
-from workforce_reconciler.engine.observe import secret_record_key, secret_scope
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
-from workforce_reconciler.plan import Mode, Outcome, Report, Severity
+from workforce_reconciler.observability import logger
+from workforce_reconciler.plan import Mode, Outcome, Report, RunStatus, Severity
 from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     format_plan,
@@ -168,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # stdout is for results (one JSON document with --output json): the engine's log
+    # lines (Powertools, JSON) go to stderr with the other messages for people.
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler):
+        handler.stream = _Stderr()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -178,29 +180,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
-    except InvalidDocumentError as exc:
-        _err(str(exc))
-        return EXIT_ERROR
-    except ReconcilerError as exc:
-        _err(f"error: {exc}")
-        return EXIT_ERROR
-    except NoRegionError:
-        _err("error: no AWS region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)")
-        return EXIT_ERROR
-    except NoCredentialsError:
-        _err("error: no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID")
-        return EXIT_ERROR
-    except ProfileNotFound as exc:
-        _err(f"error: {exc}")
-        return EXIT_ERROR
-    except BotoCoreError as exc:
-        _err(f"error: {exc}")
+    except (ReconcilerError, BotoCoreError) as exc:
+        _err(_error_line(exc))
         return EXIT_ERROR
     except Exception as exc:  # the last line of defence: never a traceback for users
         if args.debug:
             raise
         _err(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
         return EXIT_ERROR
+
+
+def _error_line(exc: ReconcilerError | BotoCoreError) -> str:
+    """One line for an error that stops a command before the engine reports."""
+    if isinstance(exc, InvalidDocumentError):
+        return str(exc)
+    if isinstance(exc, NoRegionError):
+        return "error: no AWS region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)"
+    if isinstance(exc, NoCredentialsError):
+        return "error: no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID"
+    return f"error: {exc}"
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -212,7 +210,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _validate(args)
     if command == "export":
         return _export(args)
-    return _plan_or_apply(args, apply=command == "apply")
+    if command == "plan":
+        return _plan(args)
+    return _apply(args)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -278,138 +278,175 @@ def _reconciler(args: argparse.Namespace, clients: Clients) -> Reconciler:
     )
 
 
-def _plan_or_apply(args: argparse.Namespace, *, apply: bool) -> int:
-    trigger = "cli-apply" if apply else "cli-plan"
+def exit_code(report: Report, *, applying: bool) -> int:
+    """``terraform plan -detailed-exitcode``: 0 nothing to do (or done), 2 changes pending,
+    1 an error, a Failed workforce, or changes that could not be (or were not) applied."""
+    if report.status in _ERRORS or report.Plan is None:
+        return EXIT_ERROR
+    if not report.Plan.Actions:
+        return EXIT_OK
+    if not applying:
+        return EXIT_CHANGES
+    if not report.Results:
+        # Not applied: detect mode (changes pending), or blocked / not approved.
+        return EXIT_CHANGES if report.Mode is Mode.DETECT else EXIT_ERROR
+    return EXIT_OK if all(r.Outcome is Outcome.APPLIED for r in report.Results) else EXIT_ERROR
+
+
+_ERRORS = frozenset(
+    {
+        RunStatus.ERROR,
+        RunStatus.INVALID_DOCUMENT,
+        RunStatus.DOCUMENT_MISSING,
+        RunStatus.WORKFORCE_FAILED,
+    }
+)
+
+
+def _run(args: argparse.Namespace, trigger: str, **options: Any) -> Report:
+    """The engine's run on the document ``args`` name (a file is parsed first, offline:
+    a bad document needs no credentials to be reported)."""
     if args.file is not None:
-        # Parse before touching AWS: a bad document needs no credentials to be reported.
         text, where = FileDocumentSource(args.file).read()
         try:
             parse_document(text or "")
         except InvalidDocumentError as exc:
-            # (--region already defaults to AWS_REGION)
-            region = args.region or os.environ.get("AWS_DEFAULT_REGION", "")
-            _show(
-                args,
-                Report(
-                    Trigger=trigger,
-                    Mode=Mode.DETECT if args.detect else Mode.ENFORCE,
-                    Region=region,
-                    DocumentSource=where,
-                    DocumentProblems=exc.problems,
-                ),
+            return Report(
+                Trigger=trigger,
+                Mode=Mode.DETECT if args.detect else Mode.ENFORCE,
+                Region=args.region or os.environ.get("AWS_DEFAULT_REGION", ""),
+                DocumentSource=where,
+                DocumentProblems=exc.problems,
             )
-            return EXIT_ERROR
     clients = _clients(args)
-    reconciler = _reconciler(args, clients)
     source = (
         FileDocumentSource(args.file)
         if args.file is not None
         else SsmDocumentSource(clients.ssm(), args.parameter)
     )
-    loaded = reconciler.load(source, trigger)
-    if loaded.desired is None:
-        assert loaded.failure is not None
-        _show(args, loaded.failure)
-        if loaded.failure.DocumentProblems:
-            return EXIT_ERROR
-        _err(f"error: {loaded.source} does not exist")
-        return EXIT_ERROR
-    if apply and args.secret_already_applied:
-        _record_secret_as_applied(reconciler, loaded.desired)
-    planned = reconciler.plan(loaded.desired)
-    report = reconciler.report(planned, trigger, loaded.source)
-    color = args.output == "text" and _colour(sys.stdout)
+    return _reconciler(args, clients).run(source, trigger, **options)
 
-    critical = [f for f in planned.plan.Findings if f.Severity is Severity.CRITICAL]
-    if critical:
-        # A Failed workforce: nothing the plan can do, and nothing is in sync either.
-        _show(args, report, color=color)
-        for finding in critical:
-            _err(f"error: {redact_text(finding.Message)}")
-        return EXIT_ERROR
-    if not apply or not planned.plan.Actions:
-        # Nothing to apply is a plan too: the same output, exit 0.
-        _show(args, report, color=color)
-        return EXIT_CHANGES if planned.plan.Actions else EXIT_OK
 
-    if args.output == "text":
-        _out(format_plan(planned.plan, color=color))
-    if planned.mode is Mode.DETECT:
-        if args.output == "json":
-            _show(args, report)
-        _err("Mode is detect (the document's Policy.Mode or --detect): nothing applied.")
-        return EXIT_CHANGES
-    if not planned.plan.applicable_actions:
-        if args.output == "json":
-            _show(args, report)
-        _err("error: nothing can be applied: every change is blocked:")
-        for action in planned.plan.blocked_actions:
-            _err(f"  {action.target} ({action.Operation.value}): {redact_text(action.Reason)}")
+def _plan(args: argparse.Namespace) -> int:
+    report = _run(args, "cli-plan", apply_changes=False)
+    _present(args, report)
+    return exit_code(report, applying=False)
+
+
+def _apply(args: argparse.Namespace) -> int:
+    if args.secret_already_applied and not args.state_table:
+        raise UsageError("--secret-already-applied needs --state-table")
+    approval = _Approval(args)
+    report = _run(args, "cli-apply", approve=approval, adopt_secret=args.secret_already_applied)
+    if approval.refused:
         return EXIT_ERROR
-    if not args.auto_approve:
+    if report.Results:
+        _present_outcome(args, report)
+    elif not _unapplied(report) or report.Plan is None or not report.Plan.Actions:
+        _present(args, report)
+    else:
+        _present_unapplied(args, report)
+    return exit_code(report, applying=True)
+
+
+def _unapplied(report: Report) -> bool:
+    """A plan with changes that the engine did not apply (detect mode, all blocked)."""
+    return report.status not in _ERRORS and not report.Results
+
+
+@dataclass
+class _Approval:
+    """Asked by the engine before it applies: shows the plan, confirms on a terminal."""
+
+    args: argparse.Namespace
+    refused: bool = False
+
+    def __call__(self, report: Report) -> bool:
+        assert report.Plan is not None
+        if self.args.output == "text":
+            _out(format_plan(report.Plan, color=_colour(sys.stdout)))
+        if self.args.auto_approve:
+            return True
+        self.refused = True
         if not sys.stdin.isatty():
-            raise UsageError(
-                "refusing to apply without confirmation: stdin is not a terminal; "
+            _err(
+                "error: refusing to apply without confirmation: stdin is not a terminal; "
                 "pass --auto-approve to apply non-interactively"
             )
-        if args.output == "json":  # the plan has not been shown: show it where people look
-            _err(format_plan(planned.plan))
+            return False
+        if self.args.output == "json":  # the plan has not been shown: show it where people look
+            _err(format_plan(report.Plan))
         if not _confirm():
             _err("Apply cancelled: nothing was changed.")
-            return EXIT_ERROR
-    results = reconciler.apply(planned)
-    final = reconciler.report(planned, trigger, loaded.source, results)
+            return False
+        self.refused = False
+        return True
+
+
+def _present(args: argparse.Namespace, report: Report) -> None:
+    """A report as plan shows it; errors (and a Failed workforce) also on stderr."""
+    _adopted(report)
+    if report.Error is not None:
+        if args.output == "json":
+            _show(args, report)
+        _err(f"error: {redact_text(report.Error.Message)}")
+        return
+    _show(args, report, color=args.output == "text" and _colour(sys.stdout))
+    if report.status is RunStatus.DOCUMENT_MISSING:
+        _err(f"error: {report.DocumentSource} does not exist")
+    critical = report.Plan.Findings if report.Plan is not None else ()
+    for finding in critical:
+        if finding.Severity is Severity.CRITICAL:
+            # A Failed workforce: nothing the plan can do, and nothing is in sync either.
+            _err(f"error: {redact_text(finding.Message)}")
+
+
+def _present_unapplied(args: argparse.Namespace, report: Report) -> None:
+    """Changes the engine did not apply: detect mode, or every one blocked."""
+    assert report.Plan is not None
+    _adopted(report)
     if args.output == "json":
-        _show(args, final)
+        _show(args, report)
     else:
-        _out(_format_outcome(final, color=color))
-    not_applied = [r for r in results if r.Outcome is not Outcome.APPLIED]
+        _out(format_plan(report.Plan, color=_colour(sys.stdout)))
+    if report.Mode is Mode.DETECT:
+        _err("Mode is detect (the document's Policy.Mode or --detect): nothing applied.")
+        return
+    _err("error: nothing can be applied: every change is blocked:")
+    for action in report.Plan.blocked_actions:
+        _err(f"  {action.target} ({action.Operation.value}): {redact_text(action.Reason)}")
+
+
+def _present_outcome(args: argparse.Namespace, report: Report) -> None:
+    """What apply did, after the plan the approval showed: the results and the status."""
+    _adopted(report)
+    if args.output == "json":
+        _show(args, report)
+    else:
+        lines = ["", "Results:"]
+        lines += ["  " + format_result(r, color=_colour(sys.stdout)) for r in report.Results]
+        lines += ["", _status_line(report)]
+        _out(redact_text("\n".join(lines)))
+    not_applied = [r for r in report.Results if r.Outcome is not Outcome.APPLIED]
     if not_applied:
         _err(
-            f"error: {len(not_applied)} of {len(results)} change(s) not applied "
-            f"(status {final.status.value})"
+            f"error: {len(not_applied)} of {len(report.Results)} change(s) not applied "
+            f"(status {report.status.value})"
         )
         if args.output == "json":  # the text output has just listed them on stdout
             for result in not_applied:
                 _err(f"  {format_result(result)}")
-        return EXIT_ERROR
-    return EXIT_OK
 
 
-def _record_secret_as_applied(reconciler: Reconciler, desired: DesiredState) -> None:
-    """Adoption: the live workforce already uses the referenced secret, so its version is
-    recorded without an UpdateWorkforce (which SageMaker may refuse while teams exist)."""
-    reference = desired.Workforce.secret_reference()
-    if reference is None:
-        raise UsageError("--secret-already-applied needs an OIDC document")
-    if reconciler.store is None or reconciler.secrets is None:
-        raise UsageError("--secret-already-applied needs --state-table")
-    name = desired.Workforce.WorkforceName
-    workforce = reconciler.gateway.describe_workforce(name)
-    if workforce is None:
-        raise UsageError(f"--secret-already-applied: workforce {name} does not exist")
-    version = reconciler.secrets.current_version(reference)
-    scope = secret_scope(reconciler.region, name)
-    reconciler.store.put_secret_version(
-        scope, secret_record_key(reference.display, workforce), version
-    )
-    _err(f"recorded {reference.display} version {version} as already applied")
+def _adopted(report: Report) -> None:
+    if report.SecretAdopted is not None:
+        adopted = report.SecretAdopted
+        _err(f"recorded {adopted.Reference} version {adopted.Version} as already applied")
 
 
 def _confirm() -> bool:
     _err("Apply these changes? Only 'yes' is accepted: ", end="")
     return sys.stdin.readline().strip() == "yes"
-
-
-def _format_outcome(report: Report, *, color: bool) -> str:
-    """What apply did, after the plan it already showed: the results and the status.
-
-    (A Failed workforce never gets here: plan and apply stop before applying.)
-    """
-    lines = ["", "Results:"]
-    lines.extend("  " + format_result(r, color=color) for r in report.Results)
-    lines += ["", _status_line(report)]
-    return redact_text("\n".join(lines))
 
 
 def _status_line(report: Report) -> str:
@@ -453,6 +490,16 @@ def report_json(report: Report) -> dict[str, Any]:
 
 def _colour(stream: IO[str]) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+class _Stderr:
+    """Whatever ``sys.stderr`` is when a line is written (tests and shells replace it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def _out(text: str) -> None:

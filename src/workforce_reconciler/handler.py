@@ -4,22 +4,26 @@ Both triggers (the schedule and the SSM "Parameter Store Change" rule) wake the 
 level-triggered reconcile; the event says only *why* it runs. An event for another
 parameter, or one of an unknown shape, is ignored with a log line.
 
-Failure policy (template.yaml bounds the retries and sends what is left to the DLQ):
-- an invalid or deleted document is reported and returns normally: retrying cannot help;
+The engine turns everything that can happen into a ``Report``; the handler notifies,
+logs, counts, and returns a summary. Failure policy (template.yaml bounds the retries
+and sends what is left to the DLQ):
+- an invalid or deleted document, or an error no retry fixes, is reported and returns
+  normally: retrying cannot help;
 - a transient AWS error (throttling or 5xx after botocore's retries) raises, so Lambda
   retries the event, after the notifier has reported whatever the run did do.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
@@ -29,9 +33,9 @@ from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
-from workforce_reconciler.errors import ReconcilerError, TransientError
+from workforce_reconciler.errors import TransientError
 from workforce_reconciler.observability import logger, metrics, tracer
-from workforce_reconciler.plan import Mode, Report, RunError
+from workforce_reconciler.plan import Report
 from workforce_reconciler.settings import Settings
 
 if TYPE_CHECKING:
@@ -58,26 +62,74 @@ class ScheduledEvent(EventBridgeModel):
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
 
 
+class TriggerEvent(
+    RootModel[
+        Annotated[ParameterStoreChangeEvent | ScheduledEvent, Field(discriminator="detail_type")]
+    ]
+):
+    """Either trigger: one parse tells them apart, by the envelope's detail-type."""
+
+
 def classify(event: Any, parameter: str) -> str | None:
     """The trigger name for a run, or None when the event is not ours."""
     try:
-        change = parse(event=event, model=ParameterStoreChangeEvent)
-    except ValidationError:
-        pass
-    else:
-        if change.detail.name.lstrip("/") != parameter.lstrip("/"):
-            return None
-        return f"ssm:{change.detail.operation}"
-    try:
-        parse(event=event, model=ScheduledEvent)
+        parsed = parse(event=event, model=TriggerEvent).root
     except ValidationError:
         return None
-    return "schedule"
+    if isinstance(parsed, ScheduledEvent):
+        return "schedule"
+    if parsed.detail.name.lstrip("/") != parameter.lstrip("/"):
+        return None
+    return f"ssm:{parsed.detail.operation}"
+
+
+class RunSummary(BaseModel):
+    """What one invocation returns (and logs): the run's outcome in numbers."""
+
+    Status: str
+    Trigger: str | None = None
+    Mode: str | None = None
+    WorkforceName: str | None = None
+    WorkforceStatus: str | None = None
+    PlannedActions: int = 0
+    BlockedActions: int = 0
+    Applied: int = 0
+    Failed: int = 0
+    DocumentProblems: int = 0
+    Error: dict[str, Any] | None = None
+    Notifications: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, report: Report, sent: list[str]) -> RunSummary:
+        plan = report.Plan
+        return cls(
+            Status=report.status.value,
+            Trigger=report.Trigger,
+            Mode=report.Mode.value,
+            WorkforceName=report.WorkforceName,
+            WorkforceStatus=report.WorkforceStatus,
+            PlannedActions=len(plan.Actions) if plan else 0,
+            BlockedActions=len(plan.blocked_actions) if plan else 0,
+            Applied=len(report.applied),
+            Failed=len(report.failed),
+            DocumentProblems=len(report.DocumentProblems),
+            Error=report.Error.model_dump() if report.Error else None,
+            Notifications=sent,
+        )
+
+
+@dataclass(frozen=True)
+class App:
+    """What the handler needs, built once per execution environment (cold start)."""
+
+    settings: Settings
+    reconciler: Reconciler
+    source: SsmDocumentSource
+    notifier: SnsNotifier
 
 
 @cache
-def _dependencies() -> tuple[Settings, Reconciler, SsmDocumentSource, SnsNotifier]:
-    """Built once per execution environment (cold start), reused by warm invocations."""
+def _app() -> App:
     settings = Settings.from_env()
     clients = Clients.create()
     store = DynamoDBStateStore(clients.dynamodb(), settings.STATE_TABLE)
@@ -91,7 +143,6 @@ def _dependencies() -> tuple[Settings, Reconciler, SsmDocumentSource, SnsNotifie
             poll_seconds=settings.WAIT_POLL_SECONDS,
         ),
     )
-    source = SsmDocumentSource(clients.ssm(), settings.DESIRED_STATE_PARAMETER)
     notifier = SnsNotifier(
         clients.sns(),
         settings.TOPIC_ARN,
@@ -99,84 +150,31 @@ def _dependencies() -> tuple[Settings, Reconciler, SsmDocumentSource, SnsNotifie
         scope=f"{reconciler.region}:{settings.DESIRED_STATE_PARAMETER}",
         reminder_interval=settings.reminder_interval,
     )
-    return settings, reconciler, source, notifier
+    source = SsmDocumentSource(clients.ssm(), settings.DESIRED_STATE_PARAMETER)
+    return App(settings, reconciler, source, notifier)
 
 
 def reset() -> None:
     """Forget the cached clients (tests; a changed environment)."""
-    _dependencies.cache_clear()
+    _app.cache_clear()
 
 
-def summary(report: Report, sent: list[str]) -> dict[str, Any]:
-    plan = report.Plan
-    return {
-        "Status": report.status.value,
-        "Trigger": report.Trigger,
-        "Mode": report.Mode.value,
-        "WorkforceName": report.WorkforceName,
-        "WorkforceStatus": report.WorkforceStatus,
-        "PlannedActions": len(plan.Actions) if plan else 0,
-        "BlockedActions": len(plan.blocked_actions) if plan else 0,
-        "Applied": len(report.applied),
-        "Failed": len(report.failed),
-        "DocumentProblems": len(report.DocumentProblems),
-        "Error": report.Error.model_dump() if report.Error else None,
-        "Notifications": sent,
-    }
-
-
-def _record_metrics(report: Report) -> None:
-    plan = report.Plan
-    metrics.add_metric(
-        name="DriftFound", unit=MetricUnit.Count, value=len(plan.Actions) if plan else 0
+def _ignored(event: Any, parameter: str) -> dict[str, Any]:
+    logger.info(
+        "ignored an event that is neither the schedule nor a change of the parameter",
+        extra={
+            "parameter": parameter,
+            "event_source": event.get("source") if isinstance(event, dict) else None,
+            "event_detail_type": event.get("detail-type") if isinstance(event, dict) else None,
+        },
     )
-    metrics.add_metric(
-        name="BlockedDrift", unit=MetricUnit.Count, value=len(plan.blocked_actions) if plan else 0
-    )
-    metrics.add_metric(name="ChangesApplied", unit=MetricUnit.Count, value=len(report.applied))
-    metrics.add_metric(name="ApplyFailures", unit=MetricUnit.Count, value=len(report.failed))
-    metrics.add_metric(
-        name="WorkforceFailed", unit=MetricUnit.Count, value=int(report.WorkforceStatus == "Failed")
-    )
-    metrics.add_metric(
-        name="InvalidDocument", unit=MetricUnit.Count, value=int(bool(report.DocumentProblems))
-    )
+    metrics.add_metric(name="IgnoredEvents", unit=MetricUnit.Count, value=1)
+    return {"Status": "Ignored"}
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    settings, reconciler, source, notifier = _dependencies()
-    trigger = classify(event, settings.DESIRED_STATE_PARAMETER)
-    if trigger is None:
-        logger.info(
-            "ignored an event that is neither the schedule nor a change of the parameter",
-            extra={
-                "parameter": settings.DESIRED_STATE_PARAMETER,
-                "event_source": event.get("source") if isinstance(event, dict) else None,
-                "event_detail_type": event.get("detail-type") if isinstance(event, dict) else None,
-            },
-        )
-        metrics.add_metric(name="IgnoredEvents", unit=MetricUnit.Count, value=1)
-        return {"Status": "Ignored"}
-
-    logger.info("reconcile starts", extra={"trigger": trigger})
-    try:
-        report = reconciler.run(source, trigger)
-    except TransientError:
-        raise  # Lambda retries the event, then dead-letters it
-    except ReconcilerError as exc:
-        # Access denied, an unreadable secret reference...: retrying will not help, a
-        # person must act, so it is reported (once) like any other condition.
-        logger.error("reconcile stopped", extra={"error": str(exc)})
-        report = Report(
-            Trigger=trigger,
-            Mode=settings.mode_override or Mode.ENFORCE,
-            Region=reconciler.region,
-            DocumentSource=f"ssm:{settings.DESIRED_STATE_PARAMETER}",
-            Error=RunError(Code=str(getattr(exc, "code", type(exc).__name__)), Message=str(exc)),
-        )
+def _log(report: Report, summary: RunSummary) -> None:
+    if report.Error is not None:
+        logger.error("reconcile stopped", extra={"error": report.Error.Message})
     for failure in report.failed:
         logger.warning(
             "step failed",
@@ -187,17 +185,47 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "error_message": failure.ErrorMessage,  # apply already scrubbed the secret
             },
         )
-    sent = notifier.publish(report)
-    _record_metrics(report)
-    result = summary(report, sent)
-    logger.info("reconcile done", extra={"summary": result})
+    logger.info("reconcile done", extra={"summary": summary.model_dump()})
 
+
+def _count(summary: RunSummary, report: Report) -> None:
+    for name, value in (
+        ("DriftFound", summary.PlannedActions),
+        ("BlockedDrift", summary.BlockedActions),
+        ("ChangesApplied", summary.Applied),
+        ("ApplyFailures", summary.Failed),
+        ("WorkforceFailed", int(report.WorkforceStatus == "Failed")),
+        ("InvalidDocument", int(bool(report.DocumentProblems))),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def _retry(report: Report) -> TransientError:
+    """The exception that makes Lambda retry the event (then dead-letter it)."""
+    if report.Error is not None:
+        return TransientError(report.Error.Message, code=report.Error.Code)
     retryable = [r for r in report.failed if r.Retryable]
-    if retryable:
-        first = retryable[0]
-        raise TransientError(
-            f"{len(retryable)} step(s) failed transiently, first {first.Action.Operation} "
-            f"{first.Action.target}: {first.ErrorCode}; Lambda will retry the event",
-            code=first.ErrorCode or "TransientError",
-        )
-    return result
+    first = retryable[0]
+    return TransientError(
+        f"{len(retryable)} step(s) failed transiently, first {first.Action.Operation} "
+        f"{first.Action.target}: {first.ErrorCode}; Lambda will retry the event",
+        code=first.ErrorCode or "TransientError",
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    app = _app()
+    trigger = classify(event, app.settings.DESIRED_STATE_PARAMETER)
+    if trigger is None:
+        return _ignored(event, app.settings.DESIRED_STATE_PARAMETER)
+    logger.info("reconcile starts", extra={"trigger": trigger})
+    report = app.reconciler.run(app.source, trigger)
+    summary = RunSummary.of(report, app.notifier.publish(report))
+    _log(report, summary)
+    _count(summary, report)
+    if report.retryable:
+        raise _retry(report)
+    return summary.model_dump(mode="json")

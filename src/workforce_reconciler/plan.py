@@ -21,6 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workforce_reconciler.ports import SecretReference
+
 
 class ResourceType(StrEnum):
     WORKFORCE = "Workforce"
@@ -78,6 +80,16 @@ class Action(_Data):
         default=False,
         description="Apply adds OidcConfig.ClientSecret, resolved from the document's reference.",
     )
+    ProceedWhen: tuple[str, ...] = Field(
+        default=(),
+        description="Workforce statuses this step may be sent in; apply waits (bounded) for "
+        "one of them first. Empty: send at once.",
+    )
+    HoldsBack: bool = Field(
+        default=False,
+        description="If this step fails, the steps after it are not attempted (they build "
+        "on it); the next run plans them again.",
+    )
 
     @property
     def target(self) -> str:
@@ -104,6 +116,27 @@ class Finding(_Data):
     ResourceName: str | None = None
 
 
+class LiveWorkforce(_Data):
+    """The workforce SageMaker has now, as the plan found it: what the first steps act on."""
+
+    Name: str
+    Status: str | None = None
+
+
+_LiveWorkforce = LiveWorkforce
+
+
+class SecretSource(_Data):
+    """Where apply reads the OIDC client secret: exactly one of the two is set."""
+
+    SecretArn: str | None = None
+    ParameterName: str | None = None
+
+    @property
+    def reference(self) -> SecretReference:
+        return SecretReference(secret_arn=self.SecretArn, parameter_name=self.ParameterName)
+
+
 class Plan(_Data):
     WorkforceName: str
     Actions: tuple[Action, ...] = ()
@@ -112,6 +145,17 @@ class Plan(_Data):
         default=None,
         description="Version of the OIDC client secret the document references now; "
         "recorded as last-applied once an action carrying the secret succeeds.",
+    )
+    LiveWorkforce: _LiveWorkforce | None = Field(
+        default=None, description="The account's workforce before the plan, if any."
+    )
+    Secret: SecretSource | None = Field(
+        default=None, description="Where apply reads the client secret the actions need."
+    )
+    SecretFirst: bool = Field(
+        default=False,
+        description="Read the secret before the first step and attempt nothing if it cannot "
+        "be used (a replacement must not delete what it cannot re-create).",
     )
 
     @property
@@ -136,6 +180,7 @@ class Outcome(StrEnum):
     APPLIED = "applied"
     FAILED = "failed"
     SKIPPED = "skipped"
+    REFUSED = "refused"  # SageMaker said no for a reason a retry does not fix: blocked drift
 
 
 class ActionResult(_Data):
@@ -158,6 +203,16 @@ class RunError(_Data):
 
     Code: str
     Message: str
+    Retryable: bool = False  # throttling or a 5xx that outlived botocore's retries
+
+
+class SecretApplied(_Data):
+    """A client secret version that SageMaker accepted, for the workforce created at a time."""
+
+    Reference: str
+    Version: str
+    WorkforceName: str
+    WorkforceCreateDate: str | None = None
 
 
 class RunStatus(StrEnum):
@@ -186,6 +241,10 @@ class Report(_Data):
     DocumentProblems: tuple[DocumentProblem, ...] = ()
     DocumentSource: str | None = None
     Error: RunError | None = None
+    SecretAdopted: SecretApplied | None = Field(
+        default=None,
+        description="The client secret version recorded as already applied (adoption).",
+    )
 
     @property
     def applied(self) -> tuple[ActionResult, ...]:
@@ -194,6 +253,13 @@ class Report(_Data):
     @property
     def failed(self) -> tuple[ActionResult, ...]:
         return tuple(r for r in self.Results if r.Outcome is Outcome.FAILED)
+
+    @property
+    def retryable(self) -> bool:
+        """Whether what went wrong may pass by itself: Lambda should retry the event."""
+        if self.Error is not None:
+            return self.Error.Retryable
+        return any(r.Retryable for r in self.failed)
 
     @property
     def status(self) -> RunStatus:

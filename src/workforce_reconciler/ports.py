@@ -96,8 +96,13 @@ class StateStore(Protocol):
 
 
 class DesiredStateSource(Protocol):
+    @property
+    def location(self) -> str:
+        """Where the document lives, for people (``ssm:/name``, a file path)."""
+
     def read(self) -> tuple[str | None, str]:
-        """(document text or None when it does not exist, a display name of where it came from)."""
+        """(document text or None when it does not exist, where it came from, with its
+        version where there is one)."""
 
 
 class Notifier(Protocol):

@@ -140,10 +140,17 @@ def format_result(result: ActionResult, *, color: bool = False) -> str:
     if result.Outcome is Outcome.FAILED:
         code = result.ErrorCode or "Error"
         line += f": {code}: {redact_text(result.ErrorMessage or 'no message')}"
-    elif result.Outcome is Outcome.SKIPPED and result.ErrorMessage:
-        line += f": {redact_text(result.ErrorMessage)}"  # why it was skipped
-    code_color = {Outcome.APPLIED: _GREEN, Outcome.FAILED: _RED, Outcome.SKIPPED: _YELLOW}
-    return _paint(line, code_color[result.Outcome], color)
+    elif result.ErrorMessage:
+        line += f": {redact_text(result.ErrorMessage)}"  # why it was skipped, or refused
+    return _paint(line, _OUTCOME_COLOR[result.Outcome], color)
+
+
+_OUTCOME_COLOR = {
+    Outcome.APPLIED: _GREEN,
+    Outcome.FAILED: _RED,
+    Outcome.SKIPPED: _YELLOW,
+    Outcome.REFUSED: _YELLOW,
+}
 
 
 def format_problems(report: Report) -> list[str]:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pytest
+from botocore.awsrequest import AWSResponse
 
 from engine.world import SECRET_VALUE, World, example
 from workforce_emulator import controls
@@ -404,7 +404,7 @@ def test_secret_never_appears_in_calls_log_report_or_errors(
         succeeded.model_dump_json(),
     ):
         assert SECRET_VALUE not in text
-    assert "***" in (failed.failed[0].ErrorMessage or "")
+    assert "(redacted)" in (failed.failed[0].ErrorMessage or "")
 
 
 def test_unreadable_secret_reference_fails_before_any_write(
@@ -414,9 +414,43 @@ def test_unreadable_secret_reference_fails_before_any_write(
     oidc_doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = "workforce/no-such-secret"
     controls.clear_calls()
 
-    # When the reconciler runs, then it says which reference it could not read
-    with pytest.raises(Exception, match="no-such-secret"):
-        world.run(oidc_doc)
+    # When the reconciler runs
+    report = world.run(oidc_doc)
+
+    # Then its report says which reference it could not read, and nothing was written
+    assert report.status is RunStatus.ERROR
+    assert report.Error is not None
+    assert "no-such-secret" in report.Error.Message
+    assert not report.Error.Retryable
+    assert world.writes() == []
+
+
+def test_a_throttled_secret_read_is_retryable_and_writes_nothing(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given Secrets Manager throttling GetSecretValue past botocore's retries
+    def throttle(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        error = {"Code": "ThrottlingException", "Message": "Rate exceeded"}
+        response = AWSResponse("https://secretsmanager.us-east-1.amazonaws.com", 400, {}, None)
+        return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+    world.secretsmanager.meta.events.register(
+        "before-call.secrets-manager.GetSecretValue", throttle
+    )
+
+    # When a run needs the secret to create the workforce
+    report = world.run(oidc_doc)
+
+    # Then the step failed as retryable (Lambda retries the event), nothing was written,
+    # and the teams that depend on the workforce were not attempted
+    create = report.Results[0]
+    assert (create.Outcome, create.ErrorCode, create.Retryable) == (
+        Outcome.FAILED,
+        "ThrottlingException",
+        True,
+    )
+    assert report.retryable
+    assert {r.Outcome for r in report.Results[1:]} == {Outcome.SKIPPED}
     assert world.writes() == []
 
 

@@ -29,6 +29,10 @@ class SsmDocumentSource:
         self._ssm = ssm
         self.name = name
 
+    @property
+    def location(self) -> str:
+        return f"ssm:{self.name}"
+
     def read(self) -> tuple[str | None, str]:
         try:
             parameter = self._ssm.get_parameter(Name=self.name, WithDecryption=True)
@@ -37,7 +41,7 @@ class SsmDocumentSource:
                 isinstance(exc, ClientError)
                 and exc.response.get("Error", {}).get("Code") == "ParameterNotFound"
             ):
-                return None, f"ssm:{self.name}"
+                return None, self.location
             translated = translate("GetParameter", exc)
             if isinstance(translated, TransientError):
                 raise translated from None
@@ -45,12 +49,16 @@ class SsmDocumentSource:
                 f"cannot read the desired-state parameter {self.name}: {translated}"
             ) from None
         version = parameter["Parameter"].get("Version")
-        return parameter["Parameter"].get("Value", ""), f"ssm:{self.name} (version {version})"
+        return parameter["Parameter"].get("Value", ""), f"{self.location} (version {version})"
 
 
 class FileDocumentSource:
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     def read(self) -> tuple[str | None, str]:
         try:

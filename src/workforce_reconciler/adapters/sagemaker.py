@@ -18,6 +18,7 @@ from workforce_reconciler.errors import NotFoundError
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
 # IAM actions, one per method below; tests compare this with template.yaml.
 IAM_ACTIONS = (
@@ -37,7 +38,7 @@ IAM_ACTIONS = (
 
 
 class SageMakerGateway:
-    """Workforce and work-team calls, with paginators and error translation."""
+    """``ports.WorkforceGateway`` on a boto3 SageMaker client: paginators, error translation."""
 
     def __init__(self, client: SageMakerClient) -> None:
         self._client = client
@@ -46,7 +47,7 @@ class SageMakerGateway:
     def region(self) -> str:
         return self._client.meta.region_name
 
-    def describe_workforce(self, name: str) -> dict[str, Any] | None:
+    def describe_workforce(self, name: str) -> WorkforceTypeDef | None:
         """The workforce, or None when it does not exist.  IAM: sagemaker:DescribeWorkforce."""
         try:
             response = self._client.describe_workforce(WorkforceName=name)
@@ -55,9 +56,9 @@ class SageMakerGateway:
             if isinstance(translated, NotFoundError):
                 return None
             raise translated from None
-        return dict(response["Workforce"])
+        return response["Workforce"]
 
-    def list_workforces(self) -> list[dict[str, Any]]:
+    def list_workforces(self) -> list[WorkforceTypeDef]:
         """Every workforce of the account and region (at most one).
 
         IAM: sagemaker:ListWorkforces.
@@ -66,17 +67,17 @@ class SageMakerGateway:
             pages = self._client.get_paginator("list_workforces").paginate(
                 PaginationConfig={"PageSize": 100}
             )
-            return [dict(w) for page in pages for w in page.get("Workforces", [])]
+            return [w for page in pages for w in page.get("Workforces", [])]
         except (ClientError, BotoCoreError) as exc:
             raise translate("ListWorkforces", exc) from None
 
-    def list_workteams(self) -> list[dict[str, Any]]:
+    def list_workteams(self) -> list[WorkteamTypeDef]:
         """Every work team, whole objects, 100 a page.  IAM: sagemaker:ListWorkteams."""
         try:
             pages = self._client.get_paginator("list_workteams").paginate(
                 PaginationConfig={"PageSize": 100}
             )
-            return [dict(t) for page in pages for t in page.get("Workteams", [])]
+            return [t for page in pages for t in page.get("Workteams", [])]
         except (ClientError, BotoCoreError) as exc:
             raise translate("ListWorkteams", exc) from None
 

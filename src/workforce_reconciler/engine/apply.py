@@ -1,63 +1,71 @@
-"""apply(plan): execute exactly the plan's applicable actions, in order.
+"""apply(plan): execute exactly the plan's applicable actions, in order, and say what happened.
 
-Apply decides nothing on its own beyond *when* to send a step: it waits (bounded) for
-the workforce to be Active before a step that needs it, retries a ConflictException
-that the workforce's changing status explains, treats "already gone" on a delete as
-done, and after a failed create or delete of the workforce skips what depends on it
-(replacements: also before deleting anything, when the secret cannot be used). Every step is
+Apply is driven by the plan alone: the plan names the workforce the first steps act
+on, the statuses each step may be sent in (apply waits, bounded, for one of them),
+which failures hold the rest back, and where the client secret is read. Apply decides
+only *when* to send a step: it retries a ConflictException that the workforce's
+changing status explains, and treats "already gone" on a delete as done. Every step is
 safe to repeat: the next run observes again and plans only what is still missing.
 
+It returns results as data: each action's outcome (applied, failed, skipped, or
+refused by SageMaker for a reason a retry does not fix), and which client-secret
+version SageMaker accepted for which workforce. The reconciler records that, not apply.
+
 The OIDC client secret is resolved here, before the first step (never while planning),
-added to the request copy that is sent, and scrubbed from any error text the service sends back.
+added to the request copy that is sent, and scrubbed from any error text the service
+sends back.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workforce_reconciler.engine.observe import secret_record_key
+from workforce_reconciler.engine.secret_state import create_stamp
 from workforce_reconciler.errors import (
     ConflictError,
     NotFoundError,
     ReconcilerError,
     TransientError,
 )
-from workforce_reconciler.observability import logger
+from workforce_reconciler.observability import logger, tracer
 from workforce_reconciler.plan import (
     Action,
     ActionResult,
-    Classification,
     Operation,
     Outcome,
     Plan,
     ResourceType,
+    SecretApplied,
 )
+from workforce_reconciler.redaction import scrub
 
 if TYPE_CHECKING:
-    from workforce_reconciler.adapters.sagemaker import SageMakerGateway
-    from workforce_reconciler.ports import SecretReference, SecretResolver, StateStore
+    from workforce_reconciler.ports import SecretResolver, WorkforceGateway
 
-# Steps that SageMaker refuses, or that misbehave, while the workforce is changing.
-NEEDS_ACTIVE = frozenset(
-    {
-        Operation.UPDATE_WORKFORCE,
-        Operation.DELETE_WORKFORCE,
-        Operation.CREATE_WORKTEAM,
-        Operation.UPDATE_WORKTEAM,
-    }
-)
 CHANGING = frozenset({"Initializing", "Updating", "Deleting"})
-# Steps the rest of the plan builds on: if one fails, what follows is left to the next run.
-DEPENDED_ON = frozenset({Operation.CREATE_WORKFORCE, Operation.DELETE_WORKFORCE})
+# What SageMaker reports right after a write was accepted (the next step waits on it).
+_STATUS_AFTER = {
+    Operation.CREATE_WORKFORCE: "Initializing",
+    Operation.UPDATE_WORKFORCE: "Updating",
+}
+_DELETES = frozenset({Operation.DELETE_WORKTEAM, Operation.DELETE_WORKFORCE})
 
 
 @dataclass(frozen=True)
 class WaitSettings:
     timeout_seconds: float = 600.0
     poll_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What apply did: one result per action, in order, and the secret SageMaker took."""
+
+    results: tuple[ActionResult, ...]
+    secret: SecretApplied | None = None
 
 
 class _WaitFailed(ReconcilerError):
@@ -67,151 +75,144 @@ class _WaitFailed(ReconcilerError):
 
 
 @dataclass
-class _Context:
-    gateway: SageMakerGateway
+class _Run:
+    gateway: WorkforceGateway
+    plan: Plan
     workforce_name: str  # the workforce the next step acts on (the old one in a rename)
     status: str | None
     wait: WaitSettings
     sleep: Callable[[float], None]
     monotonic: Callable[[], float]
     deadline: float  # one bound for the whole run: the Lambda must end with a report
+    secret: str | None = None
+    secret_error: ReconcilerError | None = None
+    stopped: str | None = None  # why the remaining steps are not attempted
+    results: list[ActionResult] = field(default_factory=list)
+    secret_applied: SecretApplied | None = None
 
 
+@tracer.capture_method(capture_response=False)
 def apply(
     plan: Plan,
     *,
-    gateway: SageMakerGateway,
-    workforce_status: str | None,
-    workforce_name: str | None = None,
+    gateway: WorkforceGateway,
     secrets: SecretResolver | None = None,
-    secret_reference: SecretReference | None = None,
-    store: StateStore | None = None,
-    secret_scope: str | None = None,
     wait: WaitSettings | None = None,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
-) -> tuple[ActionResult, ...]:
+) -> Applied:
     settings = wait or WaitSettings()
-    ctx = _Context(
+    live = plan.LiveWorkforce
+    run = _Run(
         gateway=gateway,
-        workforce_name=workforce_name or plan.WorkforceName,
-        status=workforce_status,
+        plan=plan,
+        workforce_name=live.Name if live else plan.WorkforceName,
+        status=live.Status if live else None,
         wait=settings,
         sleep=sleep,
         monotonic=monotonic,
         deadline=monotonic() + settings.timeout_seconds,
     )
-    results: list[ActionResult] = []
-    stopped: str | None = None  # why the remaining steps are skipped
-    replacing = any(
-        a.applicable and a.Operation is Operation.DELETE_WORKFORCE for a in plan.Actions
-    )
-    # The secret is read before the first step, not at the step that needs it: a
-    # replacement must not delete the old workforce and then find the secret unusable.
-    secret: str | None = None
-    secret_error: ReconcilerError | None = None
-    if any(a.applicable and a.NeedsClientSecret for a in plan.Actions):
-        try:
-            if secrets is None or secret_reference is None:
-                raise ReconcilerError("the plan needs the OIDC client secret but no reference")
-            secret = secrets.resolve(secret_reference)
-        except ReconcilerError as exc:
-            secret_error = exc
-            if replacing:
-                stopped = f"not attempted: the client secret cannot be used ({exc})"
-
+    _read_secret(run, secrets)
     for action in plan.Actions:
-        if not action.applicable:
-            results.append(_skip(action, f"blocked: {action.Reason}"))
-            continue
-        if stopped is not None and not (secret_error and action.NeedsClientSecret):
-            results.append(_skip(action, stopped))
-            continue
-        failure: ActionResult | None = None
-        verb = "failed"
-        try:
-            request = dict(action.Request)
-            if action.NeedsClientSecret:
-                if secret_error is not None:
-                    raise secret_error
-                assert secret is not None
-                request["OidcConfig"] = {**request["OidcConfig"], "ClientSecret": secret}
-            _execute(ctx, action, request, replacing=replacing)
-        except ConflictError as exc:
-            if action.Operation is Operation.CREATE_WORKFORCE:
-                # (e.g. the old workforce of a replacement still being deleted): the next
-                # run creates it; report a failure, not drift that needs a person.
-                failure = _failed(action, exc, secret)
-            else:
-                failure, verb = _refused(action, exc, secret), "was refused"
-        except ReconcilerError as exc:
-            failure = _failed(action, exc, secret)
-        if failure is not None:
-            results.append(failure)
-            if action.Operation in DEPENDED_ON or (
-                replacing and action.Operation is Operation.DELETE_WORKTEAM
-            ):
-                # Later steps depend on this one (teams on a new workforce, a replacement
-                # on its deletions): leave them to the next run. An update or a tag change
-                # of the workforce holds nothing else back.
-                stopped = f"skipped: an earlier step ({action.Operation} {action.target}) {verb}"
-            continue
-        results.append(ActionResult(Action=action, Outcome=Outcome.APPLIED))
-        if (
-            action.NeedsClientSecret
-            and store is not None
-            and secret_scope is not None
-            and secret_reference is not None
-            and plan.SecretVersion is not None
-        ):
-            try:
-                # The record names the workforce it applies to by its CreateDate (a new
-                # workforce's is read back once, right after CreateWorkforce).
-                workforce = ctx.gateway.describe_workforce(ctx.workforce_name)
-                store.put_secret_version(
-                    secret_scope,
-                    secret_record_key(secret_reference.display, workforce),
-                    plan.SecretVersion,
-                )
-            except ReconcilerError as exc:
-                # The step did apply; without the record the next run applies the same
-                # secret once more, which is harmless. The report must not be lost.
-                logger.warning(
-                    "could not record the client secret's version", extra={"error": str(exc)}
-                )
-    return tuple(results)
+        run.results.append(_step(run, action))
+    return Applied(tuple(run.results), run.secret_applied)
+
+
+def _read_secret(run: _Run, secrets: SecretResolver | None) -> None:
+    """The secret is read before the first step, not at the step that needs it: a
+    replacement must not delete the old workforce and then find the secret unusable."""
+    if not any(a.applicable and a.NeedsClientSecret for a in run.plan.Actions):
+        return
+    try:
+        if secrets is None or run.plan.Secret is None:
+            raise ReconcilerError("the plan needs the OIDC client secret but no reference")
+        run.secret = secrets.resolve(run.plan.Secret.reference)
+    except ReconcilerError as exc:
+        run.secret_error = exc
+        if run.plan.SecretFirst:
+            run.stopped = f"not attempted: the client secret cannot be used ({exc})"
+
+
+def _step(run: _Run, action: Action) -> ActionResult:
+    if not action.applicable:
+        return _skip(action, f"blocked: {action.Reason}")
+    if run.stopped is not None and not (run.secret_error and action.NeedsClientSecret):
+        return _skip(action, run.stopped)
+    try:
+        _execute(run, action, _request(run, action))
+    except ConflictError as exc:
+        if action.Operation is Operation.CREATE_WORKFORCE:
+            # (e.g. the old workforce of a replacement still being deleted): the next
+            # run creates it; a failure, not drift that needs a person.
+            return _held_back(run, action, _failed(action, exc, run.secret), "failed")
+        return _held_back(run, action, _refused(action, exc, run.secret), "was refused")
+    except ReconcilerError as exc:
+        return _held_back(run, action, _failed(action, exc, run.secret), "failed")
+    if action.NeedsClientSecret:
+        _note_secret_applied(run)
+    return ActionResult(Action=action, Outcome=Outcome.APPLIED)
+
+
+def _request(run: _Run, action: Action) -> dict[str, Any]:
+    request = dict(action.Request)
+    if action.NeedsClientSecret:
+        if run.secret_error is not None:
+            raise run.secret_error
+        assert run.secret is not None
+        request["OidcConfig"] = {**request["OidcConfig"], "ClientSecret": run.secret}
+    return request
+
+
+def _held_back(run: _Run, action: Action, result: ActionResult, verb: str) -> ActionResult:
+    if action.HoldsBack:
+        # Later steps build on this one (teams on a new workforce, a replacement on
+        # its deletions): leave them to the next run.
+        run.stopped = f"skipped: an earlier step ({action.Operation} {action.target}) {verb}"
+    return result
+
+
+def _note_secret_applied(run: _Run) -> None:
+    """SageMaker took the secret: say which version, for the workforce created when."""
+    plan = run.plan
+    if plan.SecretVersion is None or plan.Secret is None:
+        return
+    try:
+        # The record names the workforce by its CreateDate (a new workforce's is read
+        # back once, right after CreateWorkforce).
+        workforce = run.gateway.describe_workforce(run.workforce_name)
+    except ReconcilerError as exc:
+        # The step did apply; without the record the next run applies the same secret
+        # once more, which is harmless. The report must not be lost.
+        logger.warning("could not read the workforce's CreateDate", extra={"error": str(exc)})
+        return
+    run.secret_applied = SecretApplied(
+        Reference=plan.Secret.reference.display,
+        Version=plan.SecretVersion,
+        WorkforceName=run.workforce_name,
+        WorkforceCreateDate=create_stamp(workforce),
+    )
 
 
 def _failed(action: Action, exc: ReconcilerError, secret: str | None) -> ActionResult:
-    code = str(getattr(exc, "code", type(exc).__name__))
-    message = str(getattr(exc, "message", exc))
-    if secret:
-        message = message.replace(secret, "***")
     return ActionResult(
         Action=action,
         Outcome=Outcome.FAILED,
-        ErrorCode=code,
-        ErrorMessage=message,
+        ErrorCode=str(getattr(exc, "code", type(exc).__name__)),
+        ErrorMessage=scrub(str(getattr(exc, "message", exc)), [secret] if secret else []),
         Retryable=isinstance(exc, TransientError),
     )
 
 
 def _refused(action: Action, exc: ConflictError, secret: str | None) -> ActionResult:
     """Refused for a reason the workforce's status does not explain (e.g. OIDC changes
-    while work teams exist, where the service forbids them): blocked drift for a person,
-    not a failure a retry will fix."""
-    message = exc.message.replace(secret, "***") if secret else exc.message
-    refused = action.model_copy(
-        update={
-            "Classification": Classification.BLOCKED,
-            "Reason": f"SageMaker refused it ({exc.code}): {message}",
-        }
-    )
+    while work teams exist, where the service forbids them): the reconciler reports it
+    as blocked drift for a person, not a failure a retry will fix."""
     return ActionResult(
-        Action=refused,
-        Outcome=Outcome.SKIPPED,
+        Action=action,
+        Outcome=Outcome.REFUSED,
         ErrorCode=exc.code,
-        ErrorMessage=f"blocked by SageMaker: {message}",
+        ErrorMessage=scrub(exc.message, [secret] if secret else []),
     )
 
 
@@ -219,85 +220,88 @@ def _skip(action: Action, why: str) -> ActionResult:
     return ActionResult(Action=action, Outcome=Outcome.SKIPPED, ErrorMessage=why)
 
 
-def _execute(ctx: _Context, action: Action, request: dict[str, Any], *, replacing: bool) -> None:
+def _execute(run: _Run, action: Action, request: dict[str, Any]) -> None:
     if action.ResourceType is ResourceType.WORKFORCE and "WorkforceName" in request:
         if action.Operation is Operation.CREATE_WORKFORCE:
-            ctx.status = None
-        ctx.workforce_name = str(request["WorkforceName"])
-    # In a replacement the teams go only once the old workforce can go too: deleting
-    # them while it is changing could leave workers cut off and nothing replaced.
-    needs_active = action.Operation in NEEDS_ACTIVE or (
-        replacing and action.Operation is Operation.DELETE_WORKTEAM
-    )
-    # A Failed workforce may still be deleted (an allowed replacement); nothing else.
-    accept_failed = action.Operation in {Operation.DELETE_WORKFORCE, Operation.DELETE_WORKTEAM}
+            run.status = None
+        run.workforce_name = str(request["WorkforceName"])
     retried_active = False
     while True:
-        if needs_active and ctx.status != "Active":
-            _wait_for_active(ctx, accept_failed=accept_failed)
-        believed_active = ctx.status == "Active"
+        if action.ProceedWhen and run.status != "Active":
+            _wait_for(run, action.ProceedWhen)
+        believed_active = run.status == "Active"
         try:
-            ctx.gateway.call(action.Operation.value, request)
-        except NotFoundError:
-            if action.Operation in {Operation.DELETE_WORKTEAM, Operation.DELETE_WORKFORCE}:
-                break  # already gone: the goal of the step is reached (NotFound is success)
-            raise
+            _send(run, action, request)
         except ConflictError:
-            # Refused because the workforce is changing (another writer, or a status we
-            # had not seen yet)? Then wait (polling, bounded) for Active and send the same
-            # step again; once more if it settled in between. Refused while we knew it
-            # Active: the refusal stands (no second identical call).
-            current = ctx.gateway.describe_workforce(ctx.workforce_name)
-            status = (current or {}).get("Status")
-            ctx.status = status
-            if ctx.monotonic() >= ctx.deadline:
+            verdict = _after_conflict(run, action, believed_active, retried_active)
+            if verdict is None:
                 raise
-            if status in CHANGING:
-                _wait_for_active(ctx, accept_failed=accept_failed)
-                continue
-            if status == "Active" and not believed_active and not retried_active:
-                retried_active = True
-                ctx.sleep(ctx.wait.poll_seconds)
-                continue
-            raise
+            retried_active = retried_active or verdict == "retry"
+            continue
         break
-    if action.Operation is Operation.CREATE_WORKFORCE:
-        ctx.status = "Initializing"
-    elif action.Operation is Operation.UPDATE_WORKFORCE:
-        ctx.status = "Updating"
+    if action.Operation in _STATUS_AFTER:
+        run.status = _STATUS_AFTER[action.Operation]
     elif action.Operation is Operation.DELETE_WORKFORCE:
-        _wait_until_gone(ctx, ctx.workforce_name)
-        ctx.status = None
+        _wait_until_gone(run, run.workforce_name)
+        run.status = None
 
 
-def _wait_until_gone(ctx: _Context, name: str) -> None:
+def _send(run: _Run, action: Action, request: dict[str, Any]) -> None:
+    try:
+        run.gateway.call(action.Operation.value, request)
+    except NotFoundError:
+        if action.Operation not in _DELETES:
+            raise
+        # Already gone: the goal of the step is reached (NotFound is success).
+
+
+def _after_conflict(run: _Run, action: Action, believed_active: bool, retried: bool) -> str | None:
+    """Refused because the workforce is changing (another writer, or a status we had not
+    seen yet)? Then wait (polling, bounded) for it to settle and send the same step
+    again; once more if it settled in between. Refused while we knew it Active: the
+    refusal stands (no second identical call). Returns "waited", "retry" or None."""
+    current = run.gateway.describe_workforce(run.workforce_name)
+    run.status = current.get("Status") if current is not None else None
+    if run.monotonic() >= run.deadline:
+        return None
+    if run.status in CHANGING:
+        settled = ("Active", "Failed") if action.Operation in _DELETES else ("Active",)
+        _wait_for(run, action.ProceedWhen or settled)
+        return "waited"
+    if run.status == "Active" and not believed_active and not retried:
+        run.sleep(run.wait.poll_seconds)
+        return "retry"
+    return None
+
+
+def _wait_until_gone(run: _Run, name: str) -> None:
     """A replacement creates the new workforce only once the old one has disappeared."""
-    while ctx.gateway.describe_workforce(name) is not None:
-        if ctx.monotonic() >= ctx.deadline:
+    while run.gateway.describe_workforce(name) is not None:
+        if run.monotonic() >= run.deadline:
             raise _WaitFailed(
                 "WaitTimeout",
                 f"workforce {name} still exists "
-                f"{ctx.wait.timeout_seconds:g} s after DeleteWorkforce",
+                f"{run.wait.timeout_seconds:g} s after DeleteWorkforce",
             )
-        ctx.sleep(ctx.wait.poll_seconds)
+        run.sleep(run.wait.poll_seconds)
 
 
-def _wait_for_active(ctx: _Context, *, accept_failed: bool = False) -> None:
+def _wait_for(run: _Run, statuses: tuple[str, ...]) -> None:
     while True:
-        workforce = ctx.gateway.describe_workforce(ctx.workforce_name)
-        status = (workforce or {}).get("Status")
-        ctx.status = status
-        if status == "Active" or (status == "Failed" and accept_failed):
-            return
-        if status == "Failed":
-            reason = (workforce or {}).get("FailureReason") or "no FailureReason given"
-            raise _WaitFailed("WorkforceFailed", f"the workforce became Failed: {reason}")
+        workforce = run.gateway.describe_workforce(run.workforce_name)
         if workforce is None:
+            run.status = None
             raise _WaitFailed("WorkforceNotFound", "the workforce no longer exists")
-        if ctx.monotonic() >= ctx.deadline:
+        run.status = workforce.get("Status")
+        if run.status in statuses:
+            return
+        if run.status == "Failed":
+            reason = workforce.get("FailureReason") or "no FailureReason given"
+            raise _WaitFailed("WorkforceFailed", f"the workforce became Failed: {reason}")
+        if run.monotonic() >= run.deadline:
             raise _WaitFailed(
                 "WaitTimeout",
-                f"the workforce was still {status}: this run waits at most "
-                f"{ctx.wait.timeout_seconds:g} s in all",
+                f"the workforce was still {run.status}: this run waits at most "
+                f"{run.wait.timeout_seconds:g} s in all",
             )
-        ctx.sleep(ctx.wait.poll_seconds)
+        run.sleep(run.wait.poll_seconds)

@@ -3,8 +3,7 @@
 Rules (docs/document.md says the same for users):
 - A field the document omits is not managed: it is left as it is. ``Tags: []`` manages
   tags (removes them all); no ``Tags`` key leaves them alone.
-- Lists whose order carries no meaning (CIDRs, subnets, security groups, member
-  definitions, tags) are compared as sets, CIDRs as networks.
+- Lists whose order carries no meaning are compared as sets (``compare.py``).
 - Replacing the workforce (another name, Cognito <-> OIDC, another Cognito user pool or
   app client) deletes every work team first: disruptive, so blocked unless
   ``Policy.AllowDisruptiveChanges``. Deleting a team the document does not list is
@@ -12,80 +11,60 @@ Rules (docs/document.md says the same for users):
 - A workforce whose Status is Failed gets no writes: the plan reports it.
 - Order: team deletions (free places under the 25-team limit), workforce, its tags,
   team updates, team creations, team tags.
+
+The planner also decides everything apply needs to execute the plan as data: which
+workforce the first steps act on, the statuses each step may be sent in, which
+failures hold the rest back, and where to read the client secret.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from workforce_reconciler.document import normalize_cidrs
+from workforce_reconciler.engine import compare
+from workforce_reconciler.observability import tracer
 from workforce_reconciler.plan import (
     Action,
     Classification,
     FieldChange,
     Finding,
+    LiveWorkforce,
     Operation,
     Plan,
     ResourceType,
+    SecretSource,
     Severity,
 )
 
 if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef
+
     from workforce_reconciler.document import DesiredState, Tag, WorkteamSpec
     from workforce_reconciler.engine.observe import Observed
 
 WORKFORCE = ResourceType.WORKFORCE
 WORKTEAM = ResourceType.WORKTEAM
 CORRECTABLE = Classification.CORRECTABLE
-SECRET_VERSION_FIELD = "OidcConfig.ClientSecretVersion"  # noqa: S105 (a field name)
+SECRET_VERSION_FIELD = compare.SECRET_VERSION_FIELD
+
+ACTIVE = ("Active",)
+# A Failed workforce can still be deleted (an allowed replacement), nothing else.
+ACTIVE_OR_FAILED = ("Active", "Failed")
+# When each step may be sent: SageMaker refuses (or mishandles) these while the
+# workforce is changing, so apply waits, bounded, for one of these statuses.
+_PROCEED_WHEN: dict[Operation, tuple[str, ...]] = {
+    Operation.UPDATE_WORKFORCE: ACTIVE,
+    Operation.DELETE_WORKFORCE: ACTIVE_OR_FAILED,
+    Operation.CREATE_WORKTEAM: ACTIVE,
+    Operation.UPDATE_WORKTEAM: ACTIVE,
+}
+# Steps the rest of the plan builds on: if one fails, what follows is left to the next run.
+_HOLDS_BACK = frozenset({Operation.CREATE_WORKFORCE, Operation.DELETE_WORKFORCE})
 
 
-def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _as_set(values: Iterable[Any] | None) -> list[Any]:
-    """A list in canonical order, for comparing lists whose order means nothing."""
-    return sorted(values or [], key=_canon)
-
-
-def _created(request: dict[str, Any], skip: set[str], prefix: str = "") -> list[FieldChange]:
-    """One ``(none) -> value`` change per leaf field of a create request (objects are
-    opened up, lists stay whole), so a plan reads field by field like an update."""
-    changes: list[FieldChange] = []
-    for key, value in request.items():
-        if key in skip:
-            continue
-        if isinstance(value, dict) and value:
-            changes += _created(value, set(), f"{prefix}{key}.")
-        else:
-            changes.append(FieldChange(Field=f"{prefix}{key}", After=value))
-    return changes
-
-
-def _members(definitions: Iterable[dict[str, Any]] | None) -> list[Any]:
-    """Member definitions as a set, each OIDC definition's Groups as a set too."""
-    canonical = []
-    for definition in definitions or []:
-        oidc = definition.get("OidcMemberDefinition")
-        if isinstance(oidc, dict) and isinstance(oidc.get("Groups"), list):
-            definition = {
-                **definition,
-                "OidcMemberDefinition": {**oidc, "Groups": sorted(oidc["Groups"])},
-            }
-        canonical.append(definition)
-    return _as_set(canonical)
-
-
-def _tags(tags: Iterable[Tag]) -> dict[str, str]:
-    return {t.Key: t.Value for t in tags}
-
-
+@tracer.capture_method(capture_response=False)
 def diff(desired: DesiredState, observed: Observed) -> Plan:
-    builder = _PlanBuilder(desired, observed)
-    return builder.build()
+    return _PlanBuilder(desired, observed).build()
 
 
 class _PlanBuilder:
@@ -97,45 +76,66 @@ class _PlanBuilder:
         self.name = desired.Workforce.WorkforceName
         self.actions: list[Action] = []
         self.findings: list[Finding] = []
+        self.replacing = False
 
     # -- entry -------------------------------------------------------------------------
     def build(self) -> Plan:
-        workforce = self.observed.workforce
-        if workforce is None:
+        live = self.observed.workforce
+        if live is None:
             self._create_everything(CORRECTABLE, "the workforce does not exist")
-        elif workforce.get("Status") == "Failed":
-            self._failed(workforce)
-        elif workforce.get("Status") == "Deleting":
-            # Someone is deleting it: nothing to converge until it is gone (the next
-            # run then plans the creation).
-            self.findings.append(
-                Finding(
-                    Code="WorkforceDeleting",
-                    Severity=Severity.WARNING,
-                    Message=f"workforce {workforce.get('WorkforceName')} is being deleted; "
-                    "the run after it is gone creates it again from the document",
-                    ResourceName=workforce.get("WorkforceName"),
-                )
-            )
+        elif live.get("Status") == "Failed":
+            self._failed(live)
+        elif live.get("Status") == "Deleting":
+            self._deleting(live)
         else:
-            reason = self._replacement_reason(workforce)
+            reason = self._replacement_reason(live)
             if reason:
-                self._replace(workforce, reason)
+                self._replace(live, reason)
             else:
-                self._converge(workforce)
+                self._converge(live)
         self._secret_findings()
         return Plan(
             WorkforceName=self.name,
             Actions=tuple(self.actions),
             Findings=tuple(self.findings),
             SecretVersion=self.observed.secret_version_current,
+            LiveWorkforce=_live(live),
+            Secret=self._secret_source(),
+            SecretFirst=self.replacing,
         )
+
+    def _secret_source(self) -> SecretSource | None:
+        reference = self.spec.secret_reference()
+        if reference is None or not any(a.NeedsClientSecret for a in self.actions):
+            return None
+        return SecretSource(SecretArn=reference.secret_arn, ParameterName=reference.parameter_name)
 
     # -- whole-workforce paths ---------------------------------------------------------
     def _create_everything(self, classification: Classification, reason: str) -> None:
+        request = self._create_request()
+        changes = [FieldChange(Field="WorkforceName", After=self.name)]
+        changes += compare.created(request, skip={"WorkforceName"})
+        if "OidcConfig" in request:
+            # The version, never the value: versions are what tells a rotation apart.
+            current = self.observed.secret_version_current
+            after = f"version {current}" if current else "(from the reference)"
+            changes.append(FieldChange(Field=SECRET_VERSION_FIELD, After=after))
+        self._add(
+            Operation.CREATE_WORKFORCE,
+            WORKFORCE,
+            self.name,
+            classification,
+            reason,
+            request,
+            changes,
+            needs_secret="OidcConfig" in request,
+        )
+        for team in self.desired.Workteams:
+            self._create_team(team, classification, reason)
+
+    def _create_request(self) -> dict[str, Any]:
         spec = self.spec
         request: dict[str, Any] = {"WorkforceName": self.name}
-        changes = [FieldChange(Field="WorkforceName", After=self.name)]
         if spec.CognitoConfig is not None:
             request["CognitoConfig"] = spec.CognitoConfig.model_dump(exclude_none=True)
         oidc = spec.oidc_request()
@@ -150,62 +150,54 @@ class _PlanBuilder:
             request["IpAddressType"] = spec.IpAddressType
         if spec.Tags:
             request["Tags"] = [t.model_dump() for t in spec.Tags]
-        changes += _created(request, skip={"WorkforceName"})
-        if oidc is not None:
-            # The version, never the value: versions are what tells a rotation apart.
-            current = self.observed.secret_version_current
-            changes.append(
-                FieldChange(
-                    Field=SECRET_VERSION_FIELD,
-                    After=f"version {current}" if current else "(from the reference)",
-                )
-            )
-        self._add(
-            Operation.CREATE_WORKFORCE,
-            WORKFORCE,
-            self.name,
-            classification,
-            reason,
-            request,
-            changes,
-            needs_secret=oidc is not None,
-        )
-        for team in self.desired.Workteams:
-            self._create_team(team, classification, reason)
+        return request
 
-    def _failed(self, workforce: dict[str, Any]) -> None:
-        failure = workforce.get("FailureReason") or "no FailureReason given"
+    def _failed(self, live: WorkforceTypeDef) -> None:
+        failure = live.get("FailureReason") or "no FailureReason given"
         self.findings.append(
             Finding(
                 Code="WorkforceFailed",
                 Severity=Severity.CRITICAL,
-                Message=f"workforce {workforce.get('WorkforceName')} has Status Failed: {failure}",
-                ResourceName=workforce.get("WorkforceName"),
+                Message=f"workforce {live.get('WorkforceName')} has Status Failed: {failure}",
+                ResourceName=live.get("WorkforceName"),
             )
         )
 
-    def _replacement_reason(self, workforce: dict[str, Any]) -> str | None:
+    def _deleting(self, live: WorkforceTypeDef) -> None:
+        # Someone is deleting it: nothing to converge until it is gone (the next run
+        # then plans the creation).
+        self.findings.append(
+            Finding(
+                Code="WorkforceDeleting",
+                Severity=Severity.WARNING,
+                Message=f"workforce {live.get('WorkforceName')} is being deleted; "
+                "the run after it is gone creates it again from the document",
+                ResourceName=live.get("WorkforceName"),
+            )
+        )
+
+    def _replacement_reason(self, live: WorkforceTypeDef) -> str | None:
         if not self.observed.workforce_name_matches:
             return (
-                f"the account's workforce is named {workforce.get('WorkforceName')!r}, "
+                f"the account's workforce is named {live.get('WorkforceName')!r}, "
                 f"the document names {self.name!r}; there can be only one per account and region"
             )
-        observed_cognito = workforce.get("CognitoConfig")
+        have_cognito = live.get("CognitoConfig")
         # Positive evidence only: the *other* configuration is there, not merely the
         # wanted one missing from a partial answer.
-        if self.spec.CognitoConfig is not None and workforce.get("OidcConfig") is not None:
+        if self.spec.CognitoConfig is not None and live.get("OidcConfig") is not None:
             return "the workforce uses OIDC, the document asks for Amazon Cognito"
-        if self.spec.OidcConfig is not None and observed_cognito is not None:
+        if self.spec.OidcConfig is not None and have_cognito is not None:
             return "the workforce uses Amazon Cognito, the document asks for OIDC"
-        if self.spec.CognitoConfig is not None and observed_cognito is not None:
+        if self.spec.CognitoConfig is not None and have_cognito is not None:
             wanted = self.spec.CognitoConfig.model_dump(exclude_none=True)
-            have = {k: observed_cognito.get(k) for k in wanted}
-            if wanted != have:
+            if wanted != {k: have_cognito.get(k) for k in wanted}:
                 return "UpdateWorkforce cannot change the Cognito user pool or app client"
         return None
 
-    def _replace(self, workforce: dict[str, Any], why: str) -> None:
+    def _replace(self, live: WorkforceTypeDef, why: str) -> None:
         allowed = self.policy.AllowDisruptiveChanges
+        self.replacing = allowed
         classification = Classification.DISRUPTIVE if allowed else Classification.BLOCKED
         teams = sorted(self.observed.workteams)
         reason = (
@@ -215,59 +207,44 @@ class _PlanBuilder:
         if not allowed:
             reason += "; set Policy.AllowDisruptiveChanges to allow it"
         for team in teams:
-            self._add(
-                Operation.DELETE_WORKTEAM,
-                WORKTEAM,
-                team,
-                classification,
-                reason,
-                {"WorkteamName": team},
-                [FieldChange(Field="WorkteamName", Before=team)],
-            )
-        old_name = str(workforce.get("WorkforceName"))
-        self._add(
-            Operation.DELETE_WORKFORCE,
-            WORKFORCE,
-            old_name,
-            classification,
-            reason,
-            {"WorkforceName": old_name},
-            [FieldChange(Field="WorkforceName", Before=old_name)],
-        )
+            self._delete(WORKTEAM, team, classification, reason, {"WorkteamName": team})
+        old_name = str(live.get("WorkforceName"))
+        self._delete(WORKFORCE, old_name, classification, reason, {"WorkforceName": old_name})
         self._create_everything(classification, reason)
 
     # -- converge an existing workforce ------------------------------------------------
-    def _converge(self, workforce: dict[str, Any]) -> None:
+    def _converge(self, live: WorkforceTypeDef) -> None:
         desired_teams = {t.WorkteamName: t for t in self.desired.Workteams}
         for name in sorted(set(self.observed.workteams) - set(desired_teams)):
             self._unlisted_team(name)
-        self._update_workforce(workforce)
-        if self.spec.Tags is not None:
-            if self.observed.workforce_tags_readable:
-                self._tag_actions(WORKFORCE, self.name, workforce["WorkforceArn"], self.spec.Tags)
-            else:
-                self.findings.append(
-                    Finding(
-                        Code="WorkforceTagsUnverifiable",
-                        Severity=Severity.INFO,
-                        Message="SageMaker does not list this workforce's tags, so tag drift "
-                        "on the workforce cannot be seen; tags are applied at creation only",
-                        ResourceName=self.name,
-                    )
-                )
-        creates: list[WorkteamSpec] = []
+        self._update_workforce(live)
+        self._workforce_tags(live)
+        existing = {n: s for n, s in desired_teams.items() if n in self.observed.workteams}
+        for spec in existing.values():
+            self._update_team(spec)
         for name, spec in desired_teams.items():
-            observed_team = self.observed.workteams.get(name)
-            if observed_team is None:
-                creates.append(spec)
-            else:
-                self._update_team(spec, observed_team)
-        for spec in creates:
-            self._create_team(spec, CORRECTABLE, "the work team does not exist")
-        for name, spec in desired_teams.items():
-            observed_team = self.observed.workteams.get(name)
-            if observed_team is not None and spec.Tags is not None:
-                self._tag_actions(WORKTEAM, name, observed_team["WorkteamArn"], spec.Tags)
+            if name not in existing:
+                self._create_team(spec, CORRECTABLE, "the work team does not exist")
+        for name, spec in existing.items():
+            if spec.Tags is not None:
+                arn = self.observed.workteams[name]["WorkteamArn"]
+                self._tag_actions(WORKTEAM, name, arn, spec.Tags)
+
+    def _workforce_tags(self, live: WorkforceTypeDef) -> None:
+        if self.spec.Tags is None:
+            return
+        if self.observed.workforce_tags_readable:
+            self._tag_actions(WORKFORCE, self.name, live["WorkforceArn"], self.spec.Tags)
+            return
+        self.findings.append(
+            Finding(
+                Code="WorkforceTagsUnverifiable",
+                Severity=Severity.INFO,
+                Message="SageMaker does not list this workforce's tags, so tag drift "
+                "on the workforce cannot be seen; tags are applied at creation only",
+                ResourceName=self.name,
+            )
+        )
 
     def _unlisted_team(self, name: str) -> None:
         if self.policy.DeleteUnlistedWorkteams:
@@ -279,118 +256,46 @@ class _PlanBuilder:
                 "the document does not list this work team; deleting it cuts its workers off, "
                 "so set Policy.DeleteUnlistedWorkteams to allow it, or add it to the document"
             )
-        self._add(
-            Operation.DELETE_WORKTEAM,
-            WORKTEAM,
-            name,
-            classification,
-            reason,
-            {"WorkteamName": name},
-            [FieldChange(Field="WorkteamName", Before=name)],
+        self._delete(WORKTEAM, name, classification, reason, {"WorkteamName": name})
+
+    def _update_workforce(self, live: WorkforceTypeDef) -> None:
+        observed = self.observed
+        oidc = compare.oidc(
+            self.spec, live, observed.secret_version_applied, observed.secret_version_current
         )
-
-    def _update_workforce(self, workforce: dict[str, Any]) -> None:
-        spec = self.spec
-        request: dict[str, Any] = {"WorkforceName": self.name}
-        changes: list[FieldChange] = []
-        needs_secret = False
-
-        if spec.SourceIpConfig is not None:
-            have = normalize_cidrs((workforce.get("SourceIpConfig") or {}).get("Cidrs", []))
-            want = tuple(spec.SourceIpConfig.Cidrs)
-            if have != want:
-                changes.append(
-                    FieldChange(Field="SourceIpConfig.Cidrs", Before=list(have), After=list(want))
-                )
-                request["SourceIpConfig"] = {"Cidrs": list(want)}
-
-        oidc = spec.oidc_request()
-        if oidc is not None:
-            have_oidc = workforce.get("OidcConfig") or {}
-            for key in sorted(set(oidc) | set(have_oidc)):
-                if key == "ClientSecret":
-                    continue
-                before, after = have_oidc.get(key), oidc.get(key)
-                if _canon(before) != _canon(after):
-                    changes.append(
-                        FieldChange(Field=f"OidcConfig.{key}", Before=before, After=after)
-                    )
-            applied = self.observed.secret_version_applied
-            current = self.observed.secret_version_current
-            if current is not None and applied != current:
-                changes.append(
-                    FieldChange(
-                        Field=SECRET_VERSION_FIELD,
-                        Before=f"version {applied}" if applied else "version not recorded",
-                        After=f"version {current}",
-                    )
-                )
-            if any(c.Field.startswith("OidcConfig.") for c in changes):
-                request["OidcConfig"] = oidc
-                needs_secret = True
-
-        if spec.WorkforceVpcConfig is not None:
-            want_vpc = spec.WorkforceVpcConfig.model_dump(exclude_none=True)
-            have_vpc = workforce.get("WorkforceVpcConfig") or {}
-            vpc_changed = False
-            for key, after in want_vpc.items():
-                before = have_vpc.get(key)
-                if isinstance(after, list):
-                    same = _as_set(before) == _as_set(after)
-                else:
-                    same = before == after
-                if not same:
-                    vpc_changed = True
-                    changes.append(
-                        FieldChange(Field=f"WorkforceVpcConfig.{key}", Before=before, After=after)
-                    )
-            if vpc_changed:
-                request["WorkforceVpcConfig"] = want_vpc
-
-        if spec.IpAddressType is not None:
-            have_type = workforce.get("IpAddressType") or "ipv4"
-            if have_type != spec.IpAddressType:
-                changes.append(
-                    FieldChange(Field="IpAddressType", Before=have_type, After=spec.IpAddressType)
-                )
-                request["IpAddressType"] = spec.IpAddressType
-
-        oidc_changes = [c for c in changes if c.Field.startswith("OidcConfig.")]
-        other_changes = [c for c in changes if not c.Field.startswith("OidcConfig.")]
-        if oidc_changes and other_changes and self.observed.workteams:
+        network = [
+            compare.source_ips(self.spec, live),
+            compare.vpc(self.spec, live),
+            compare.ip_address_type(self.spec, live),
+        ]
+        changed = [section for section in network if section]
+        if oidc and changed and observed.workteams:
             # Older SageMaker documentation says OIDC changes are refused while work teams
             # exist. Sent alone, a refused OIDC change cannot hold back the network
             # settings (the source-IP allow-list above all): two updates, network first.
-            self._add(
-                Operation.UPDATE_WORKFORCE,
-                WORKFORCE,
-                self.name,
-                CORRECTABLE,
-                "the workforce's network settings differ from the document",
-                {k: v for k, v in request.items() if k != "OidcConfig"},
-                other_changes,
-            )
-            self._add(
-                Operation.UPDATE_WORKFORCE,
-                WORKFORCE,
-                self.name,
-                CORRECTABLE,
-                "the workforce's OIDC configuration differs from the document",
-                {"WorkforceName": self.name, "OidcConfig": request["OidcConfig"]},
-                oidc_changes,
-                needs_secret=True,
-            )
-        elif changes:
-            self._add(
-                Operation.UPDATE_WORKFORCE,
-                WORKFORCE,
-                self.name,
-                CORRECTABLE,
-                "the workforce differs from the document",
-                request,
-                changes,
-                needs_secret=needs_secret,
-            )
+            self._workforce_update(changed, "the workforce's network settings differ")
+            self._workforce_update([oidc], "the workforce's OIDC configuration differs")
+        elif oidc or changed:
+            # (in the document's order: allow-list, OIDC, VPC, IP address type)
+            sections = [network[0], oidc, *network[1:]]
+            self._workforce_update(sections, "the workforce differs")
+
+    def _workforce_update(self, sections: list[compare.Section], what: str) -> None:
+        request: dict[str, Any] = {"WorkforceName": self.name}
+        changes: list[FieldChange] = []
+        for section in sections:
+            request.update(section.request)
+            changes += section.changes
+        self._add(
+            Operation.UPDATE_WORKFORCE,
+            WORKFORCE,
+            self.name,
+            CORRECTABLE,
+            f"{what} from the document",
+            request,
+            changes,
+            needs_secret="OidcConfig" in request,
+        )
 
     # -- teams -------------------------------------------------------------------------
     def _create_team(self, spec: WorkteamSpec, classification: Classification, why: str) -> None:
@@ -398,7 +303,7 @@ class _PlanBuilder:
         request.update(spec.api_fields())
         if spec.Tags:
             request["Tags"] = [t.model_dump() for t in spec.Tags]
-        changes = _created(request, skip={"WorkforceName"})
+        changes = compare.created(request, skip={"WorkforceName"})
         self._add(
             Operation.CREATE_WORKTEAM,
             WORKTEAM,
@@ -409,62 +314,49 @@ class _PlanBuilder:
             changes,
         )
 
-    def _update_team(self, spec: WorkteamSpec, observed_team: dict[str, Any]) -> None:
-        wanted = spec.api_fields()
-        request: dict[str, Any] = {"WorkteamName": spec.WorkteamName}
-        changes: list[FieldChange] = []
-        for key, after in wanted.items():
-            before = observed_team.get(key)
-            if key == "MemberDefinitions":
-                same = _members(before) == _members(after)
-            else:
-                same = _canon(before) == _canon(after)
-            if not same:
-                changes.append(FieldChange(Field=key, Before=before, After=after))
-                request[key] = after
-        if changes:
+    def _update_team(self, spec: WorkteamSpec) -> None:
+        section = compare.team(spec, self.observed.workteams[spec.WorkteamName])
+        if section:
             self._add(
                 Operation.UPDATE_WORKTEAM,
                 WORKTEAM,
                 spec.WorkteamName,
                 CORRECTABLE,
                 "the work team differs from the document",
-                request,
-                changes,
+                {"WorkteamName": spec.WorkteamName, **section.request},
+                list(section.changes),
             )
 
     def _tag_actions(
-        self, resource_type: ResourceType, name: str, arn: str, tags: Iterable[Tag]
+        self, resource_type: ResourceType, name: str, arn: str, tags: list[Tag]
     ) -> None:
-        want = _tags(tags)
-        # aws: tags belong to AWS and cannot be changed by anyone.
-        have = {
-            k: v for k, v in self.observed.tags.get(arn, {}).items() if not k.startswith("aws:")
-        }
-        to_set = {k: v for k, v in sorted(want.items()) if have.get(k) != v}
-        to_remove = sorted(set(have) - set(want))
-        if to_set:
+        have = self.observed.tags.get(arn, {})
+        found = compare.tags(tags, have)
+        if found.to_set:
             self._add(
                 Operation.ADD_TAGS,
                 resource_type,
                 name,
                 CORRECTABLE,
                 "tags differ from the document",
-                {"ResourceArn": arn, "Tags": [{"Key": k, "Value": v} for k, v in to_set.items()]},
+                {
+                    "ResourceArn": arn,
+                    "Tags": [{"Key": k, "Value": v} for k, v in found.to_set.items()],
+                },
                 [
                     FieldChange(Field=f"Tags.{k}", Before=have.get(k), After=v)
-                    for k, v in to_set.items()
+                    for k, v in found.to_set.items()
                 ],
             )
-        if to_remove:
+        if found.to_remove:
             self._add(
                 Operation.DELETE_TAGS,
                 resource_type,
                 name,
                 CORRECTABLE,
                 "tags the document does not list",
-                {"ResourceArn": arn, "TagKeys": to_remove},
-                [FieldChange(Field=f"Tags.{k}", Before=have[k]) for k in to_remove],
+                {"ResourceArn": arn, "TagKeys": list(found.to_remove)},
+                [FieldChange(Field=f"Tags.{k}", Before=v) for k, v in found.to_remove.items()],
             )
 
     # -- findings ----------------------------------------------------------------------
@@ -480,6 +372,29 @@ class _PlanBuilder:
                 )
             )
 
+    # -- actions -----------------------------------------------------------------------
+    def _delete(
+        self,
+        resource_type: ResourceType,
+        name: str,
+        classification: Classification,
+        reason: str,
+        request: dict[str, Any],
+    ) -> None:
+        operation = (
+            Operation.DELETE_WORKFORCE if resource_type is WORKFORCE else Operation.DELETE_WORKTEAM
+        )
+        key = "WorkforceName" if resource_type is WORKFORCE else "WorkteamName"
+        self._add(
+            operation,
+            resource_type,
+            name,
+            classification,
+            reason,
+            request,
+            [FieldChange(Field=key, Before=name)],
+        )
+
     def _add(
         self,
         operation: Operation,
@@ -492,6 +407,13 @@ class _PlanBuilder:
         *,
         needs_secret: bool = False,
     ) -> None:
+        proceed_when = _PROCEED_WHEN.get(operation, ())
+        holds_back = operation in _HOLDS_BACK
+        if self.replacing and operation is Operation.DELETE_WORKTEAM:
+            # In a replacement the teams go only once the old workforce can go too:
+            # deleting them while it is changing could leave workers cut off and
+            # nothing replaced; and nothing is re-created unless every deletion worked.
+            proceed_when, holds_back = ACTIVE_OR_FAILED, True
         self.actions.append(
             Action(
                 Operation=operation,
@@ -502,5 +424,13 @@ class _PlanBuilder:
                 Reason=reason,
                 Request=request,
                 NeedsClientSecret=needs_secret,
+                ProceedWhen=proceed_when,
+                HoldsBack=holds_back,
             )
         )
+
+
+def _live(workforce: WorkforceTypeDef | None) -> LiveWorkforce | None:
+    if workforce is None:
+        return None
+    return LiveWorkforce(Name=workforce["WorkforceName"], Status=workforce.get("Status"))

@@ -4,31 +4,35 @@ In sync, that is one DescribeWorkforce, one ListWorkteams page per 100 teams, on
 secret-version read where OIDC is used, and ListTags only for resources whose tags
 the document manages. ListWorkforces is called only when the named workforce does
 not exist, to find a differently named one (one workforce per account and region).
+
+The pieces (``find_workforce``, ``teams_of``, ``workforce_tags``) serve ``export`` too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from workforce_reconciler.engine.secret_state import applied_version
 from workforce_reconciler.errors import AwsError
+from workforce_reconciler.observability import tracer
 
 if TYPE_CHECKING:
-    from workforce_reconciler.adapters.sagemaker import SageMakerGateway
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
+
     from workforce_reconciler.document import DesiredState
-    from workforce_reconciler.ports import SecretResolver, StateStore
+    from workforce_reconciler.ports import SecretResolver, StateStore, WorkforceGateway
 
 
 @dataclass(frozen=True)
 class Observed:
     """What SageMaker (and the state store) say now. Plain data for the pure ``diff``."""
 
-    workforce: dict[str, Any] | None
+    workforce: WorkforceTypeDef | None
     """DescribeWorkforce's Workforce for the document's name, or another workforce of the
     account when that name does not exist (``workforce_name_matches`` then is False)."""
     workforce_name_matches: bool = True
-    workteams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workteams: dict[str, WorkteamTypeDef] = field(default_factory=dict)
     """The workforce's teams by name, whole ListWorkteams objects."""
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     """Tags by ARN, only for resources whose tags the document manages and that exist."""
@@ -37,62 +41,80 @@ class Observed:
     secret_version_current: str | None = None
 
 
-def secret_scope(region: str, workforce_name: str) -> str:
-    return f"{region}/{workforce_name}"
+def find_workforce(gateway: WorkforceGateway, name: str) -> tuple[WorkforceTypeDef | None, bool]:
+    """The workforce named ``name``, else the account's other one: (workforce, name matches)."""
+    workforce = gateway.describe_workforce(name)
+    if workforce is not None:
+        return workforce, True
+    others = gateway.list_workforces()
+    if not others:
+        return None, True
+    other = others[0]
+    if other.get("WorkforceName") != name:
+        return other, False
+    # The same name here means DescribeWorkforce said "not found" for a moment
+    # (eventual consistency): never a reason to replace the workforce.
+    return gateway.describe_workforce(name) or other, True
 
 
-def secret_record_key(reference: str, workforce: dict[str, Any] | None) -> str:
-    """What a recorded secret version belongs to: the reference, and the workforce by its
-    CreateDate, so a workforce deleted and re-created (by hand, with who knows which
-    secret) has no recorded version and gets the document's secret applied once."""
-    created = (workforce or {}).get("CreateDate")
-    stamp = created.isoformat() if isinstance(created, datetime) else str(created)
-    return f"{reference}@{stamp}"
+def teams_of(
+    gateway: WorkforceGateway, workforce: WorkforceTypeDef | None
+) -> dict[str, WorkteamTypeDef]:
+    """The work teams of ``workforce`` by name (ListWorkteams lists the account's)."""
+    if workforce is None:
+        return {}
+    arn = workforce.get("WorkforceArn")
+    return {t["WorkteamName"]: t for t in gateway.list_workteams() if t.get("WorkforceArn") == arn}
 
 
+def workforce_tags(gateway: WorkforceGateway, workforce: WorkforceTypeDef) -> dict[str, str] | None:
+    """The workforce's tags, or None where SageMaker does not list them.
+
+    The real service has been reported to answer "Invalid resource type: workforce"
+    (ValidationException) here; tags given at creation still apply, drift is unknowable.
+    Any other error (access denied...) fails the run.
+    """
+    try:
+        return gateway.list_tags(workforce["WorkforceArn"])
+    except AwsError as exc:
+        if exc.code != "ValidationException":
+            raise
+        return None
+
+
+def _managed_tags(
+    desired: DesiredState,
+    gateway: WorkforceGateway,
+    workforce: WorkforceTypeDef | None,
+    teams: dict[str, WorkteamTypeDef],
+) -> tuple[dict[str, dict[str, str]], bool]:
+    """Tags by ARN where the document manages them; whether the workforce's are readable."""
+    tags: dict[str, dict[str, str]] = {}
+    readable = True
+    if workforce is not None and desired.Workforce.Tags is not None:
+        found = workforce_tags(gateway, workforce)
+        readable = found is not None
+        if found is not None:
+            tags[workforce["WorkforceArn"]] = found
+    for spec in desired.Workteams:
+        team = teams.get(spec.WorkteamName)
+        if team is not None and spec.Tags is not None:
+            tags[team["WorkteamArn"]] = gateway.list_tags(team["WorkteamArn"])
+    return tags, readable
+
+
+@tracer.capture_method(capture_response=False)
 def observe(
     desired: DesiredState,
-    gateway: SageMakerGateway,
+    gateway: WorkforceGateway,
     *,
     secrets: SecretResolver | None,
     store: StateStore | None,
 ) -> Observed:
     name = desired.Workforce.WorkforceName
-    workforce = gateway.describe_workforce(name)
-    name_matches = True
-    if workforce is None:
-        others = gateway.list_workforces()
-        if others:
-            # The same name here means DescribeWorkforce said "not found" for a moment
-            # (eventual consistency): never a reason to replace the workforce.
-            workforce = others[0]
-            name_matches = workforce.get("WorkforceName") == name
-            if name_matches:
-                workforce = gateway.describe_workforce(name) or workforce
-
-    teams: dict[str, dict[str, Any]] = {}
-    if workforce is not None:
-        arn = workforce.get("WorkforceArn")
-        teams = {
-            t["WorkteamName"]: t for t in gateway.list_workteams() if t.get("WorkforceArn") == arn
-        }
-
-    tags: dict[str, dict[str, str]] = {}
-    workforce_tags_readable = True
-    if workforce is not None and name_matches and desired.Workforce.Tags is not None:
-        try:
-            tags[workforce["WorkforceArn"]] = gateway.list_tags(workforce["WorkforceArn"])
-        except AwsError as exc:
-            # The real service has been reported to answer "Invalid resource type:
-            # workforce" here; tags given at creation still apply, drift is unknowable.
-            if exc.code != "ValidationException":
-                raise
-            workforce_tags_readable = False
-    for spec in desired.Workteams:
-        team = teams.get(spec.WorkteamName)
-        if team is not None and spec.Tags is not None:
-            tags[team["WorkteamArn"]] = gateway.list_tags(team["WorkteamArn"])
-
+    workforce, name_matches = find_workforce(gateway, name)
+    teams = teams_of(gateway, workforce)
+    tags, readable = _managed_tags(desired, gateway, workforce if name_matches else None, teams)
     applied = current = None
     reference = desired.Workforce.secret_reference()
     if reference is not None and secrets is not None and store is not None:
@@ -101,17 +123,15 @@ def observe(
         current = secrets.current_version(reference)
         # Read even when there is no workforce yet: a missing or unreadable state table
         # is reported by plan, not first discovered half way through an apply.
-        applied = store.get_secret_version(
-            secret_scope(gateway.region, name),
-            secret_record_key(reference.display, workforce if name_matches else None),
+        applied = applied_version(
+            store, gateway.region, name, reference, workforce if name_matches else None
         )
-
     return Observed(
         workforce=workforce,
         workforce_name_matches=name_matches,
         workteams=teams,
         tags=tags,
-        workforce_tags_readable=workforce_tags_readable,
+        workforce_tags_readable=readable,
         secret_version_applied=applied,
         secret_version_current=current,
     )

@@ -1,8 +1,13 @@
-"""One level-triggered reconcile: read desired, read observed, plan, apply, report.
+"""One level-triggered reconcile, from trigger to ``Report``: read desired, observe, plan,
+apply, record.
 
 The trigger (a schedule, an SSM change event, a CLI command) only wakes it: every run
 rebuilds the observed state and compares it with the whole document, so a lost or
-repeated event changes nothing. The Lambda handler and the CLI both use ``Reconciler``.
+repeated event changes nothing. ``Reconciler.run`` is the one entry point of the Lambda
+handler and the CLI, and turns everything that can happen into a ``Report``: the
+document missing or invalid, an AWS error (``Report.Error``, ``Retryable`` when it may
+pass by itself), a plan not applied (detect mode, not approved) or applied. The callers
+only present the report (and the handler raises for Lambda's retry when it says so).
 """
 
 from __future__ import annotations
@@ -10,42 +15,44 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workforce_reconciler.document import DesiredState, InvalidDocumentError, parse_document
-from workforce_reconciler.engine.apply import WaitSettings, apply
+from workforce_reconciler.engine.apply import Applied, WaitSettings, apply
 from workforce_reconciler.engine.diff import diff
-from workforce_reconciler.engine.observe import Observed, observe, secret_scope
-from workforce_reconciler.errors import ReconcilerError
-from workforce_reconciler.plan import ActionResult, Mode, Outcome, Plan, Report
+from workforce_reconciler.engine.observe import observe
+from workforce_reconciler.engine.secret_state import create_stamp, record_applied
+from workforce_reconciler.errors import ReconcilerError, TransientError
+from workforce_reconciler.observability import logger
+from workforce_reconciler.plan import (
+    ActionResult,
+    Classification,
+    Mode,
+    Outcome,
+    Plan,
+    Report,
+    RunError,
+    SecretApplied,
+)
 
 if TYPE_CHECKING:
-    from workforce_reconciler.adapters.sagemaker import SageMakerGateway
-    from workforce_reconciler.ports import DesiredStateSource, SecretResolver, StateStore
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef
 
+    from workforce_reconciler.ports import (
+        DesiredStateSource,
+        SecretResolver,
+        StateStore,
+        WorkforceGateway,
+    )
 
-@dataclass(frozen=True)
-class Loaded:
-    """A document read and parsed, or the report that says why it could not be."""
-
-    desired: DesiredState | None
-    source: str
-    failure: Report | None = None
-
-
-@dataclass(frozen=True)
-class Planned:
-    desired: DesiredState
-    observed: Observed
-    plan: Plan
-    mode: Mode
+Approve = Callable[[Report], bool]
+"""Asked with the planned report before anything is applied; False applies nothing."""
 
 
 class Reconciler:
     def __init__(
         self,
-        gateway: SageMakerGateway,
+        gateway: WorkforceGateway,
         *,
         secrets: SecretResolver | None = None,
         store: StateStore | None = None,
@@ -66,96 +73,173 @@ class Reconciler:
     def region(self) -> str:
         return self.gateway.region
 
-    def load(self, source: DesiredStateSource, trigger: str) -> Loaded:
-        text, where = source.read()
-        mode = self.mode_override or Mode.ENFORCE
-        if text is None:
-            return Loaded(
-                None,
-                where,
-                Report(Trigger=trigger, Mode=mode, Region=self.region, DocumentSource=where),
-            )
+    def run(
+        self,
+        source: DesiredStateSource,
+        trigger: str,
+        *,
+        apply_changes: bool = True,
+        approve: Approve | None = None,
+        adopt_secret: bool = False,
+    ) -> Report:
+        """The whole loop. ``apply_changes=False`` (or detect mode) never writes.
+
+        ``adopt_secret``: the live workforce already uses the referenced client secret;
+        its version is recorded instead of sent (an UpdateWorkforce that SageMaker may
+        refuse while work teams exist).
+        """
         try:
-            return Loaded(parse_document(text), where)
-        except InvalidDocumentError as exc:
-            return Loaded(
-                None,
-                where,
-                Report(
-                    Trigger=trigger,
-                    Mode=mode,
-                    Region=self.region,
-                    DocumentSource=where,
-                    DocumentProblems=exc.problems,
+            return self._run(source, trigger, apply_changes, approve, adopt_secret)
+        except ReconcilerError as exc:
+            # Access denied, an unreadable secret reference, throttling that outlived
+            # botocore's retries: nothing was compared or changed after it.
+            return self._report(
+                trigger,
+                source.location,
+                Error=RunError(
+                    Code=str(getattr(exc, "code", type(exc).__name__)),
+                    Message=str(exc),
+                    Retryable=isinstance(exc, TransientError),
                 ),
             )
 
-    def plan(self, desired: DesiredState) -> Planned:
+    def _run(
+        self,
+        source: DesiredStateSource,
+        trigger: str,
+        apply_changes: bool,
+        approve: Approve | None,
+        adopt_secret: bool,
+    ) -> Report:
+        text, where = source.read()
+        if text is None:
+            return self._report(trigger, where)
+        try:
+            desired = parse_document(text)
+        except InvalidDocumentError as exc:
+            return self._report(trigger, where, DocumentProblems=exc.problems)
+        adopted = self.adopt_secret(desired) if adopt_secret else None
         observed = observe(desired, self.gateway, secrets=self.secrets, store=self.store)
-        mode = (
-            Mode.DETECT
-            if Mode.DETECT in (self.mode_override, desired.Policy.Mode)
-            else Mode.ENFORCE
-        )
-        return Planned(desired, observed, diff(desired, observed), mode)
-
-    def apply(self, planned: Planned) -> tuple[ActionResult, ...]:
-        workforce = planned.observed.workforce or {}
-        return apply(
-            planned.plan,
+        plan = diff(desired, observed)
+        mode = self._mode(desired)
+        planned = self._planned(trigger, where, mode, plan, observed.workforce, adopted)
+        if not (apply_changes and mode is Mode.ENFORCE and plan.applicable_actions):
+            return planned
+        if approve is not None and not approve(planned):
+            return planned
+        applied = apply(
+            plan,
             gateway=self.gateway,
-            # The live workforce, whatever its name: a replacement's first steps act on it.
-            workforce_status=workforce.get("Status"),
-            workforce_name=workforce.get("WorkforceName"),
             secrets=self.secrets,
-            secret_reference=planned.desired.Workforce.secret_reference(),
-            store=self.store,
-            secret_scope=secret_scope(self.region, planned.desired.Workforce.WorkforceName),
             wait=self.wait,
             sleep=self._sleep,
             monotonic=self._monotonic,
         )
+        self._record(applied)
+        return self._applied(planned, plan, applied)
 
-    def report(
+    def _mode(self, desired: DesiredState) -> Mode:
+        detect = Mode.DETECT in (self.mode_override, desired.Policy.Mode)
+        return Mode.DETECT if detect else Mode.ENFORCE
+
+    def _report(self, trigger: str, where: str, **fields: object) -> Report:
+        mode = self.mode_override or Mode.ENFORCE
+        return Report.model_validate(
+            {
+                "Trigger": trigger,
+                "Mode": mode,
+                "Region": self.region,
+                "DocumentSource": where,
+                **fields,
+            }
+        )
+
+    def _planned(
         self,
-        planned: Planned,
         trigger: str,
-        source: str,
-        results: tuple[ActionResult, ...] = (),
+        where: str,
+        mode: Mode,
+        plan: Plan,
+        workforce: WorkforceTypeDef | None,
+        adopted: SecretApplied | None,
     ) -> Report:
-        workforce = planned.observed.workforce or {}
-        if any(r.Outcome is not Outcome.SKIPPED for r in results):
+        return Report(
+            Trigger=trigger,
+            Mode=mode,
+            Region=self.region,
+            WorkforceName=plan.WorkforceName,
+            Plan=plan,
+            WorkforceStatus=workforce.get("Status") if workforce else None,
+            FailureReason=workforce.get("FailureReason") if workforce else None,
+            DocumentSource=where,
+            SecretAdopted=adopted,
+        )
+
+    def _applied(self, planned: Report, plan: Plan, applied: Applied) -> Report:
+        status, reason = planned.WorkforceStatus, planned.FailureReason
+        if any(r.Outcome is not Outcome.SKIPPED for r in applied.results):
             # Writes were sent: report the status they led to (Failed, a replacement...),
             # not the one seen before the run. One DescribeWorkforce, only after writes.
             with contextlib.suppress(ReconcilerError):  # the report matters more
-                workforce = self.gateway.describe_workforce(planned.plan.WorkforceName) or {}
-        plan = planned.plan
-        if results:
-            # One result per action, in order; apply re-classifies a step SageMaker
-            # refused as blocked, and the report's plan says so.
-            plan = plan.model_copy(update={"Actions": tuple(r.Action for r in results)})
-        return Report(
-            Trigger=trigger,
-            Mode=planned.mode,
-            Region=self.region,
-            WorkforceName=planned.plan.WorkforceName,
-            Plan=plan,
-            Results=results,
-            WorkforceStatus=workforce.get("Status"),
-            FailureReason=workforce.get("FailureReason"),
-            DocumentSource=source,
+                workforce = self.gateway.describe_workforce(plan.WorkforceName)
+                status = workforce.get("Status") if workforce else None
+                reason = workforce.get("FailureReason") if workforce else None
+        results = tuple(_as_reported(r) for r in applied.results)
+        return planned.model_copy(
+            update={
+                "Plan": plan.model_copy(update={"Actions": tuple(r.Action for r in results)}),
+                "Results": results,
+                "WorkforceStatus": status,
+                "FailureReason": reason,
+            }
         )
 
-    def run(
-        self, source: DesiredStateSource, trigger: str, *, apply_changes: bool = True
-    ) -> Report:
-        """The whole loop. ``apply_changes=False`` (or detect mode) never writes."""
-        loaded = self.load(source, trigger)
-        if loaded.desired is None:
-            assert loaded.failure is not None
-            return loaded.failure
-        planned = self.plan(loaded.desired)
-        results: tuple[ActionResult, ...] = ()
-        if apply_changes and planned.mode is Mode.ENFORCE and planned.plan.Actions:
-            results = self.apply(planned)
-        return self.report(planned, trigger, loaded.source, results)
+    def _record(self, applied: Applied) -> None:
+        if applied.secret is None or self.store is None:
+            return
+        try:
+            record_applied(self.store, self.region, applied.secret)
+        except ReconcilerError as exc:
+            # Without the record the next run applies the same secret once more, which
+            # is harmless. The report must not be lost.
+            logger.warning(
+                "could not record the client secret's version", extra={"error": str(exc)}
+            )
+
+    def adopt_secret(self, desired: DesiredState) -> SecretApplied:
+        """Record the referenced secret's current version as the one SageMaker holds."""
+        reference = desired.Workforce.secret_reference()
+        if reference is None:
+            raise ReconcilerError("the document has no OIDC client secret to adopt")
+        if self.store is None or self.secrets is None:
+            raise ReconcilerError("adopting the client secret needs the state table")
+        name = desired.Workforce.WorkforceName
+        workforce = self.gateway.describe_workforce(name)
+        if workforce is None:
+            raise ReconcilerError(
+                f"cannot adopt the client secret: workforce {name} does not exist"
+            )
+        adopted = SecretApplied(
+            Reference=reference.display,
+            Version=self.secrets.current_version(reference),
+            WorkforceName=name,
+            WorkforceCreateDate=create_stamp(workforce),
+        )
+        record_applied(self.store, self.region, adopted)
+        return adopted
+
+
+def _as_reported(result: ActionResult) -> ActionResult:
+    """A step SageMaker refused is blocked drift for a person, with the service's reason."""
+    if result.Outcome is not Outcome.REFUSED:
+        return result
+    message = result.ErrorMessage or ""
+    action = result.Action.model_copy(
+        update={
+            "Classification": Classification.BLOCKED,
+            "Reason": f"SageMaker refused it ({result.ErrorCode}): {message}",
+        }
+    )
+    return result.model_copy(
+        update={"Action": action, "ErrorMessage": f"blocked by SageMaker: {message}"}
+    )
