@@ -22,6 +22,7 @@ from workforce_reconciler.plan import (
     Plan,
     Report,
     ResourceType,
+    RunError,
     Severity,
 )
 from workforce_reconciler.ports import ConditionRecord
@@ -674,3 +675,54 @@ def test_reconcile_error_is_sent_once_kept_open_by_other_errors_and_resolved_by_
     assert [
         m.event_type for m in resolved if m.attributes.get("condition") == "ReconcileError"
     ] == [EventType.RESOLVED]
+
+
+STOPPED = Report(
+    Trigger="schedule",
+    Mode=Mode.ENFORCE,
+    Region="us-east-1",
+    DocumentSource=SOURCE,
+    Error=RunError(Code="SecretUnavailableError", Message="cannot read ssm:/idp/secret"),
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "key", "fingerprint"),
+    [
+        (INVALID, "InvalidDocument", "0d9ec2b5612878dc"),
+        (MISSING, "DocumentMissing", "fd19b16dda6f7b5e"),
+        (
+            report(status="Failed", reason="OIDC discovery failed"),
+            "WorkforceFailed",
+            "bfee67eff181419a",
+        ),
+        (report(DELETE_OLD, DELETE_LEGACY), "BlockedDrift", "af6e299a2e338a15"),
+        (report(SCOPE_CHANGE, NEW_TEAM, mode=Mode.DETECT), "DriftDetected", "dd15707e6939ef06"),
+        (
+            report(NEW_TEAM, results=(failed(NEW_TEAM, "ResourceLimitExceeded", "limit 25"),)),
+            "ApplyFailed",
+            "0d1d2c2b6b14b4bf",
+        ),
+        (STOPPED, "ReconcileError", "b80227964e1e3095"),
+    ],
+    ids=[
+        "InvalidDocument",
+        "DocumentMissing",
+        "WorkforceFailed",
+        "BlockedDrift",
+        "DriftDetected",
+        "ApplyFailed",
+        "ReconcileError",
+    ],
+)
+def test_fingerprints_stay_what_earlier_releases_stored(
+    given: Report, key: str, fingerprint: str
+) -> None:
+    # Given a condition an earlier release stored (the state table outlives deployments)
+    # When a report raises it now
+    _, updates = messages_for(given, {}, now=T0, reminder_interval=DAY)
+
+    # Then its fingerprint is the one stored: a new one would re-notify it as new
+    record = updates[key]
+    assert record is not None
+    assert record.fingerprint == fingerprint

@@ -1,76 +1,42 @@
-"""Which conditions a report raises, which of them to tell people about, and the messages.
+"""The words: what ``conditions.decide`` decided, as SNS messages people and programs read.
 
-Pure: no I/O and no clock. ``adapters/sns.py`` reads the open conditions from the
-state store, calls ``messages_for`` and publishes what it returns.
+Each ``Message`` has a subject, the email text (headline, the run's context, the
+condition's sections, what to do next, a footer), the JSON form (``JSON_VERSION``) and
+the attributes subscribers filter on. ``messages_for`` is the whole of it: raise,
+decide, then word a message for every new condition and reminder, for what the run
+corrected (``DriftCorrected``) and for every resolved condition (``Resolved``).
 
-Conditions are problems that last until something changes (a Failed workforce, blocked
-drift, an invalid document...). Each has a key (its ``EventType`` value) and a
-fingerprint, a stable hash of what it is about: the same key and fingerprint is the
-same condition, which notifies once and then at most once per reminder interval; a
-new fingerprint is a new condition and notifies at once. A condition that was open
-and is absent from a report that could evaluate it is resolved: one ``Resolved``
-message, and its record is deleted. ``DriftCorrected`` is an event, not a condition:
-it is sent whenever a run applied something.
-
-Every subject is ASCII, one line and at most 99 characters (SNS refuses others).
-No message ever carries the OIDC client secret (see ``render.redact``).
+Every subject is ASCII, one line and at most 99 characters (SNS refuses others):
+``fit_subject`` shortens the workforce name first. No message ever carries the OIDC
+client secret: every text and JSON form goes through ``redaction``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
-from workforce_reconciler.plan import (
-    Action,
-    ActionResult,
-    Mode,
-    Outcome,
-    Report,
-    Severity,
+from workforce_reconciler.notifications.conditions import (
+    Condition,
+    Decision,
+    EventType,
+    Notice,
+    decide,
+    raised_by,
+    workforce_name,
 )
+from workforce_reconciler.plan import Action, ActionResult, Report, Severity
 from workforce_reconciler.ports import ConditionRecord
 from workforce_reconciler.redaction import redact, redact_text
-from workforce_reconciler.render import (
-    change_values,
-    format_action,
-    format_result,
-)
+from workforce_reconciler.render import change_values, format_action, format_result
 from workforce_reconciler.text import count
 
 SUBJECT_PREFIX = "[workforce-reconciler] "
 SUBJECT_MAX = 99  # SNS: "must be less than 100 characters long"
 JSON_VERSION = 1
-
-
-class EventType(StrEnum):
-    INVALID_DOCUMENT = "InvalidDocument"
-    DOCUMENT_MISSING = "DocumentMissing"
-    WORKFORCE_FAILED = "WorkforceFailed"
-    BLOCKED_DRIFT = "BlockedDrift"
-    DRIFT_DETECTED = "DriftDetected"
-    APPLY_FAILED = "ApplyFailed"
-    RECONCILE_ERROR = "ReconcileError"
-    DRIFT_CORRECTED = "DriftCorrected"
-    RESOLVED = "Resolved"
-
-
-CONDITIONS: tuple[EventType, ...] = (
-    EventType.INVALID_DOCUMENT,
-    EventType.DOCUMENT_MISSING,
-    EventType.WORKFORCE_FAILED,
-    EventType.APPLY_FAILED,
-    EventType.BLOCKED_DRIFT,
-    EventType.DRIFT_DETECTED,
-    EventType.RECONCILE_ERROR,
-)
-_DOCUMENT_CONDITIONS = frozenset({EventType.INVALID_DOCUMENT, EventType.DOCUMENT_MISSING})
 
 
 @dataclass(frozen=True)
@@ -88,29 +54,7 @@ class Message:
     condition_key: str | None = None
 
 
-@dataclass(frozen=True)
-class _Raised:
-    """A condition a report raises, before dedup decides whether to send it."""
-
-    key: EventType
-    severity: Severity
-    fingerprint: str
-    lead: str  # subject text before the workforce name
-    name: str  # the part of the subject that is shortened when it is too long
-    tail: str  # subject text after it
-    headline: str  # the first sentence of the body
-    sections: list[tuple[str, list[str]]]
-    next_steps: str
-    details: dict[str, Any] = field(default_factory=dict)
-    reminder_tail: str = ""  # what of ``tail`` a reminder keeps (it adds "since when")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _fingerprint(what: Any) -> str:
-    canonical = json.dumps(what, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+# ---------------------------------------------------------------------------- helpers
 
 
 _NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
@@ -147,12 +91,6 @@ def _duration(interval: timedelta) -> str:
     return count(seconds, "second")
 
 
-def _workforce(report: Report) -> str | None:
-    if report.WorkforceName:
-        return report.WorkforceName
-    return report.Plan.WorkforceName if report.Plan is not None else None
-
-
 def _action_json(action: Action) -> dict[str, Any]:
     changes = []
     for change in action.Changes:
@@ -177,13 +115,6 @@ def _result_json(result: ActionResult) -> dict[str, Any]:
     }
 
 
-def _action_key(action: Action) -> dict[str, Any]:
-    """What an action is about, for fingerprints: never its Reason (display only)."""
-    data = _action_json(action)
-    del data["Reason"], data["Classification"]
-    return data
-
-
 def _action_lines(actions: Iterable[Action]) -> list[str]:
     return [line for action in actions for line in format_action(action)]
 
@@ -196,21 +127,32 @@ def _result_lines(results: Iterable[ActionResult]) -> list[str]:
     return lines
 
 
-# ------------------------------------------------------------------------ conditions
+# ------------------------------------------------------------- what each condition says
 
 
-def _invalid_document(report: Report) -> _Raised:
-    problems = sorted((p.Path, p.Message) for p in report.DocumentProblems)
+@dataclass(frozen=True)
+class _Wording:
+    """What a condition's message says, before new/reminder decides the subject."""
+
+    lead: str  # subject text before the workforce name
+    name: str  # the part of the subject that is shortened when it is too long
+    tail: str  # subject text after it
+    headline: str  # the first sentence of the body
+    sections: list[tuple[str, list[str]]]
+    next_steps: str
+    details: dict[str, Any] = field(default_factory=dict)  # added to the JSON form
+    reminder_tail: str = ""  # what of ``tail`` a reminder keeps (it adds "since when")
+
+
+def _invalid_document(condition: Condition) -> _Wording:
+    problems = condition.problems
     n = count(len(problems), "problem")
-    return _Raised(
-        key=EventType.INVALID_DOCUMENT,
-        severity=Severity.ERROR,
-        fingerprint=_fingerprint([report.DocumentSource, problems]),
+    return _Wording(
         lead="Invalid desired-state document",
         name="",
         tail=f" ({n}), nothing changed",
         headline=f"The desired-state document is invalid ({n}). Nothing was changed.",
-        sections=[("Problems", [f"  {p.Path}: {p.Message}" for p in report.DocumentProblems])],
+        sections=[("Problems", [f"  {p.Path}: {p.Message}" for p in problems])],
         next_steps=(
             "Fix each problem at the path shown and put the document again "
             "(aws ssm put-parameter --overwrite). `workforce-reconciler validate FILE` "
@@ -219,17 +161,14 @@ def _invalid_document(report: Report) -> _Raised:
         ),
         details={
             "DocumentProblems": [
-                {"Path": p.Path, "Message": redact_text(p.Message)} for p in report.DocumentProblems
+                {"Path": p.Path, "Message": redact_text(p.Message)} for p in problems
             ]
         },
     )
 
 
-def _document_missing(report: Report) -> _Raised:
-    return _Raised(
-        key=EventType.DOCUMENT_MISSING,
-        severity=Severity.WARNING,
-        fingerprint=_fingerprint([report.DocumentSource]),
+def _document_missing(condition: Condition) -> _Wording:
+    return _Wording(
         lead="Desired-state document missing",
         name="",
         tail=", nothing changed",
@@ -246,12 +185,10 @@ def _document_missing(report: Report) -> _Raised:
     )
 
 
-def _workforce_failed(report: Report, name: str) -> _Raised:
-    reason = report.FailureReason or "no reason given"
-    return _Raised(
-        key=EventType.WORKFORCE_FAILED,
-        severity=Severity.CRITICAL,
-        fingerprint=_fingerprint([name, report.FailureReason]),
+def _workforce_failed(condition: Condition) -> _Wording:
+    name = condition.workforce
+    reason = condition.failure_reason or "no reason given"
+    return _Wording(
         lead="Workforce ",
         name=name,
         tail=" is Failed",
@@ -267,17 +204,10 @@ def _workforce_failed(report: Report, name: str) -> _Raised:
     )
 
 
-def _actions_fingerprint(actions: Iterable[Action]) -> str:
-    """What a set of actions is about, whatever their order or wording."""
-    return _fingerprint(sorted((_action_key(a) for a in actions), key=json.dumps))
-
-
-def _blocked_drift(actions: tuple[Action, ...], name: str) -> _Raised:
+def _blocked_drift(condition: Condition) -> _Wording:
+    name, actions = condition.workforce, condition.actions
     n = count(len(actions), "change")
-    return _Raised(
-        key=EventType.BLOCKED_DRIFT,
-        severity=Severity.WARNING,
-        fingerprint=_actions_fingerprint(actions),
+    return _Wording(
         lead="Blocked drift on workforce ",
         name=name,
         tail=f" needs a person ({n})",
@@ -295,12 +225,10 @@ def _blocked_drift(actions: tuple[Action, ...], name: str) -> _Raised:
     )
 
 
-def _drift_detected(actions: tuple[Action, ...], name: str) -> _Raised:
+def _drift_detected(condition: Condition) -> _Wording:
+    name, actions = condition.workforce, condition.actions
     n = count(len(actions), "change")
-    return _Raised(
-        key=EventType.DRIFT_DETECTED,
-        severity=Severity.WARNING,
-        fingerprint=_actions_fingerprint(actions),
+    return _Wording(
         lead="Drift detected on workforce ",
         name=name,
         tail=f" ({n}, not applied)",
@@ -317,106 +245,71 @@ def _drift_detected(actions: tuple[Action, ...], name: str) -> _Raised:
     )
 
 
-def _apply_failed(
-    results: tuple[ActionResult, ...], name: str, skipped: tuple[ActionResult, ...] = ()
-) -> _Raised:
-    n = count(len(results), "change")
-    what = sorted(
-        ([_action_key(r.Action), r.ErrorCode] for r in results), key=lambda x: json.dumps(x)
-    )
-    return _Raised(
-        key=EventType.APPLY_FAILED,
-        severity=Severity.ERROR,
-        # The error code, not the message: messages carry request ids and would make
-        # every run look like a new condition.
-        fingerprint=_fingerprint(what),
+def _apply_failed(condition: Condition) -> _Wording:
+    name, failed, skipped = condition.workforce, condition.failed, condition.not_attempted
+    n = count(len(failed), "change")
+    sections = [("Failed", _result_lines(failed))]
+    if skipped:
+        sections.append(("Not attempted (they depend on a failed step)", _result_lines(skipped)))
+    return _Wording(
         lead="Apply failed on workforce ",
         name=name,
         tail=f" ({n} failed)",
         headline=f"{n} to workforce {name} failed.",
-        sections=[("Failed", _result_lines(results))]
-        + (
-            [("Not attempted (they depend on a failed step)", _result_lines(skipped))]
-            if skipped
-            else []
-        ),
+        sections=sections,
         next_steps=(
             "Read each error above. The next run retries whatever still differs; if an "
             "error repeats, fix its cause (permissions, service limits, the document)."
         ),
         details={
-            "Results": [_result_json(r) for r in results],
+            "Results": [_result_json(r) for r in failed],
             "NotAttempted": [_result_json(r) for r in skipped],
         },
     )
 
 
-def _reconcile_error(report: Report) -> _Raised:
-    assert report.Error is not None
-    name = _workforce(report) or ""
-    return _Raised(
-        key=EventType.RECONCILE_ERROR,
-        severity=Severity.ERROR,
-        # The code, not the message: messages carry request ids.
-        fingerprint=_fingerprint([report.DocumentSource, report.Error.Code]),
+def _reconcile_error(condition: Condition) -> _Wording:
+    error, name = condition.error, condition.workforce
+    assert error is not None
+    return _Wording(
         lead="Reconcile stopped" + (" on workforce " if name else ""),
         name=name,
-        tail=f": {report.Error.Code}",
+        tail=f": {error.Code}",
         headline=(
             "The reconciler could not read what it needs, so it compared and changed "
-            f"nothing: {redact_text(report.Error.Message)}"
+            f"nothing: {redact_text(error.Message)}"
         ),
         sections=[],
         next_steps=(
             "Fix the cause named above (often a permission of the function's role, or a "
             "client-secret reference that does not exist); the next run retries."
         ),
-        details={
-            "Error": {"Code": report.Error.Code, "Message": redact_text(report.Error.Message)}
-        },
+        details={"Error": {"Code": error.Code, "Message": redact_text(error.Message)}},
     )
 
 
-def _raised(report: Report) -> tuple[dict[EventType, _Raised], frozenset[EventType]]:
-    """The conditions the report raises, and the ones it could evaluate at all."""
-    if report.Error is not None:
-        return {EventType.RECONCILE_ERROR: _reconcile_error(report)}, frozenset(
-            {EventType.RECONCILE_ERROR}
-        )
-    if report.DocumentProblems:
-        return {EventType.INVALID_DOCUMENT: _invalid_document(report)}, _DOCUMENT_CONDITIONS
-    if report.Plan is None:
-        return {EventType.DOCUMENT_MISSING: _document_missing(report)}, _DOCUMENT_CONDITIONS
-    plan = report.Plan
-    name = _workforce(report) or plan.WorkforceName
-    evaluated = set(CONDITIONS)
-    raised: dict[EventType, _Raised] = {}
-    if report.WorkforceStatus == "Failed":
-        raised[EventType.WORKFORCE_FAILED] = _workforce_failed(report, name)
-    if report.failed:
-        skipped = tuple(
-            r for r in report.Results if r.Outcome is Outcome.SKIPPED and r.Action.applicable
-        )
-        raised[EventType.APPLY_FAILED] = _apply_failed(report.failed, name, skipped)
-    elif report.Mode is Mode.DETECT or any(
-        r.Outcome is Outcome.SKIPPED and r.Action.applicable for r in report.Results
-    ):
-        # Nothing was attempted (detect mode), or applicable actions were skipped after
-        # an earlier step stopped the run: it says nothing about whether they would
-        # fail now. (Blocked actions are always skipped; they do not count.)
-        evaluated.discard(EventType.APPLY_FAILED)
-    if plan.blocked_actions:
-        raised[EventType.BLOCKED_DRIFT] = _blocked_drift(plan.blocked_actions, name)
-    if report.Mode is Mode.DETECT and plan.applicable_actions:
-        raised[EventType.DRIFT_DETECTED] = _drift_detected(plan.applicable_actions, name)
-    return raised, frozenset(evaluated)
+_WORDING: dict[EventType, Callable[[Condition], _Wording]] = {
+    EventType.INVALID_DOCUMENT: _invalid_document,
+    EventType.DOCUMENT_MISSING: _document_missing,
+    EventType.WORKFORCE_FAILED: _workforce_failed,
+    EventType.BLOCKED_DRIFT: _blocked_drift,
+    EventType.DRIFT_DETECTED: _drift_detected,
+    EventType.APPLY_FAILED: _apply_failed,
+    EventType.RECONCILE_ERROR: _reconcile_error,
+}
 
 
-# -------------------------------------------------------------------------- messages
+def first_subject(condition: Condition) -> str:
+    """The subject a condition is first sent with; its record keeps it as its summary."""
+    wording = _WORDING[condition.key](condition)
+    return fit_subject(wording.lead, wording.name, wording.tail)
+
+
+# ---------------------------------------------------------------------------- messages
 
 
 def _context(report: Report) -> list[str]:
-    workforce = _workforce(report) or "(unknown: the document could not be read)"
+    workforce = workforce_name(report) or "(unknown: the document could not be read)"
     if report.WorkforceStatus and report.WorkforceStatus != "Active":
         workforce += f" (SageMaker status {report.WorkforceStatus})"
     rows = [
@@ -440,7 +333,7 @@ def _base_document(
         "Severity": severity.value,
         "Subject": subject,
         "Time": now.astimezone(UTC).isoformat(),
-        "Workforce": _workforce(report),
+        "Workforce": workforce_name(report),
         "WorkforceStatus": report.WorkforceStatus,
         "Region": report.Region,
         "Trigger": report.Trigger,
@@ -457,7 +350,7 @@ def _attributes(
         "event_type": event_type.value,
         "severity": severity.value,
         # SNS refuses empty attribute values; an unreadable document has no workforce.
-        "workforce": _workforce(report) or "unknown",
+        "workforce": workforce_name(report) or "unknown",
         "region": report.Region,
     }
     if condition is not None:
@@ -480,47 +373,44 @@ def _text(
     return redact_text("\n\n".join(parts) + "\n")
 
 
-def _condition_message(
-    report: Report,
-    raised: _Raised,
-    *,
-    first_seen: datetime,
-    reminder: bool,
-    now: datetime,
-    interval: timedelta,
-) -> Message:
-    if reminder:
+def _subject_and_headline(wording: _Wording, decision: Decision) -> tuple[str, str]:
+    if decision.notice is Notice.REMINDER:
         # The tail (counts) goes: a reminder is about the very condition sent before.
+        since = _when(decision.first_seen)
         subject = fit_subject(
-            f"Reminder: {raised.lead}",
-            raised.name,
-            f"{raised.reminder_tail} (since {_when(first_seen)})",
+            f"Reminder: {wording.lead}", wording.name, f"{wording.reminder_tail} (since {since})"
         )
-        headline = f"Reminder: still unresolved since {_when(first_seen)}. {raised.headline}"
-    else:
-        subject = fit_subject(raised.lead, raised.name, raised.tail)
-        headline = raised.headline
+        return subject, f"Reminder: still unresolved since {since}. {wording.headline}"
+    return fit_subject(wording.lead, wording.name, wording.tail), wording.headline
+
+
+def _condition_message(
+    report: Report, decision: Decision, *, now: datetime, interval: timedelta
+) -> Message:
+    condition = decision.condition
+    wording = _WORDING[condition.key](condition)
+    subject, headline = _subject_and_headline(wording, decision)
     footer = (
-        f"Condition {raised.key.value} (fingerprint {raised.fingerprint}), first seen "
-        f"{_when(first_seen)}. You are reminded every {_duration(interval)} while it "
+        f"Condition {condition.key.value} (fingerprint {condition.fingerprint}), first seen "
+        f"{_when(decision.first_seen)}. You are reminded every {_duration(interval)} while it "
         "lasts, and told once when it is resolved."
     )
-    document = _base_document(report, raised.key, raised.severity, subject, now)
+    document = _base_document(report, condition.key, condition.severity, subject, now)
     document["Condition"] = {
-        "Key": raised.key.value,
-        "Fingerprint": raised.fingerprint,
-        "FirstSeen": first_seen.astimezone(UTC).isoformat(),
-        "Reminder": reminder,
+        "Key": condition.key.value,
+        "Fingerprint": condition.fingerprint,
+        "FirstSeen": decision.first_seen.astimezone(UTC).isoformat(),
+        "Reminder": decision.notice is Notice.REMINDER,
     }
-    document.update(raised.details)
+    document.update(wording.details)
     return Message(
-        event_type=raised.key,
-        severity=raised.severity,
+        event_type=condition.key,
+        severity=condition.severity,
         subject=subject,
-        text=_text(headline, report, raised.sections, raised.next_steps, footer),
+        text=_text(headline, report, wording.sections, wording.next_steps, footer),
         document=redact(document),
-        attributes=_attributes(report, raised.key, raised.severity, raised.key.value),
-        condition_key=raised.key.value,
+        attributes=_attributes(report, condition.key, condition.severity, condition.key.value),
+        condition_key=condition.key.value,
     )
 
 
@@ -550,9 +440,10 @@ def _resolved_message(report: Report, record: ConditionRecord, now: datetime) ->
     )
 
 
-def _drift_corrected_message(report: Report, now: datetime) -> Message:
-    applied = report.applied
-    name = _workforce(report) or "unknown"
+def _drift_corrected_message(
+    report: Report, applied: tuple[ActionResult, ...], now: datetime
+) -> Message:
+    name = workforce_name(report) or "unknown"
     n = count(len(applied), "change")
     subject = fit_subject("Drift corrected on workforce ", name, f" ({n})")
     headline = (
@@ -588,58 +479,18 @@ def messages_for(
     """The messages this report calls for, and the condition records to put (or delete: None).
 
     ``open_conditions`` are the records stored by earlier runs, keyed by condition key.
+    The messages come in this order: new conditions and reminders (in ``CONDITIONS``
+    order), DriftCorrected, then the resolved conditions by key.
     """
-    raised, evaluated = _raised(report)
-    messages: list[Message] = []
-    updates: dict[str, ConditionRecord | None] = {}
-
-    for key in CONDITIONS:
-        if key not in raised:
-            continue
-        condition = raised[key]
-        record = open_conditions.get(key.value)
-        if record is None or record.fingerprint != condition.fingerprint:
-            message = _condition_message(
-                report,
-                condition,
-                first_seen=now,
-                reminder=False,
-                now=now,
-                interval=reminder_interval,
-            )
-            updates[key.value] = ConditionRecord(
-                key=key.value,
-                fingerprint=condition.fingerprint,
-                first_seen=now,
-                last_notified=now,
-                summary=message.subject,
-            )
-        elif now - record.last_notified >= reminder_interval:
-            message = _condition_message(
-                report,
-                condition,
-                first_seen=record.first_seen,
-                reminder=True,
-                now=now,
-                interval=reminder_interval,
-            )
-            updates[key.value] = ConditionRecord(
-                key=key.value,
-                fingerprint=record.fingerprint,
-                first_seen=record.first_seen,
-                last_notified=now,
-                summary=record.summary,
-            )
-        else:
-            continue
-        messages.append(message)
-
-    if report.applied:
-        messages.append(_drift_corrected_message(report, now))
-
-    for key_text, record in sorted(open_conditions.items()):
-        if key_text in evaluated and key_text not in raised:
-            messages.append(_resolved_message(report, record, now))
-            updates[key_text] = None
-
-    return messages, updates
+    raised = raised_by(report)
+    decisions = decide(
+        raised, open_conditions, now=now, reminder_interval=reminder_interval, summary=first_subject
+    )
+    messages = [
+        _condition_message(report, decision, now=now, interval=reminder_interval)
+        for decision in decisions.notified
+    ]
+    if raised.corrected:
+        messages.append(_drift_corrected_message(report, raised.corrected, now))
+    messages.extend(_resolved_message(report, record, now) for record in decisions.resolved)
+    return messages, decisions.updates
