@@ -253,6 +253,26 @@ def test_transient_failure_raises_for_lambda_to_retry_after_reporting(
     ]
 
 
+def test_transient_error_before_planning_raises_and_tells_nobody_yet(
+    deployment: Deployment, invoke: Invoke
+) -> None:
+    # Given SageMaker throttling DescribeWorkforce beyond botocore's 2 attempts
+    deployment.put_document(deployment.oidc_document())
+    controls.add_fault("DescribeWorkforce", error="ThrottlingException", count=2)
+
+    # When the event is handled, then Lambda is asked to retry it
+    with pytest.raises(TransientError, match="DescribeWorkforce failed: ThrottlingException"):
+        invoke(event("schedule"))
+
+    # and nobody is paged for a throttle (the DLQ alarm covers what outlives the retries),
+    # and nothing was written
+    assert deployment.messages() == []
+    assert deployment.sagemaker.list_workforces()["Workforces"] == []
+
+    # When Lambda retries and SageMaker has recovered, the run completes
+    assert invoke(event("schedule"))["Status"] == "Corrected"
+
+
 def test_invalid_function_configuration_is_a_clear_error(
     deployment: Deployment, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:

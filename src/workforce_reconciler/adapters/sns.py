@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from workforce_reconciler.adapters.translate import translate
 from workforce_reconciler.errors import NotFoundError, ReconcilerError
 from workforce_reconciler.notifications import Message, messages_for
+from workforce_reconciler.observability import tracer
 from workforce_reconciler.plan import Report
 from workforce_reconciler.ports import ConditionRecord, StateStore
 
@@ -125,6 +126,7 @@ class SnsNotifier:
         self._reminder_interval = reminder_interval
         self._clock = clock
 
+    @tracer.capture_method(capture_response=False)
     def publish(self, report: Report) -> list[str]:
         """Send what the report calls for; return the subjects sent, in order."""
         open_conditions = self._store.get_conditions(self._scope)

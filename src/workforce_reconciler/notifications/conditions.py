@@ -288,6 +288,11 @@ def _workforce_evaluated(report: Report) -> frozenset[EventType]:
 
 
 def _raised_conditions(report: Report) -> tuple[list[Condition], frozenset[EventType]]:
+    if report.Error is not None and report.Error.Retryable:
+        # Throttling or a 5xx before anything was compared: Lambda retries the event,
+        # and what still fails after its retries lands in the DLQ (whose alarm pages).
+        # Nothing to tell a person yet, and nothing was evaluated.
+        return [], frozenset()
     if report.Error is not None:
         return [_reconcile_error(report)], frozenset({EventType.RECONCILE_ERROR})
     if report.DocumentProblems:
