@@ -181,8 +181,6 @@ def main() -> int:
                 "WAIT_POLL_SECONDS": "0.1",
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": "WARNING",  # the JSON log lines are for CloudWatch
-                "POWERTOOLS_SERVICE_NAME": "workforce-reconciler",
-                "POWERTOOLS_METRICS_NAMESPACE": "WorkforceReconciler",
             }
         )
         team = document["Workteams"][0]

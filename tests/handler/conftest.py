@@ -107,8 +107,6 @@ class Deployment:
 def deployment(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # botocore's retries, without long backoff
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "WorkforceReconciler")
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "workforce-reconciler")
     deployment = Deployment()
     for name, value in deployment.environment().items():
         monkeypatch.setenv(name, value)

@@ -90,8 +90,6 @@ def test_function_runs_the_handler_with_the_stacks_names(shared_stack: DeployedS
         "MODE": "detect",
         "REMINDER_INTERVAL_MINUTES": "1440",
         "WAIT_TIMEOUT_SECONDS": "600",
-        "POWERTOOLS_SERVICE_NAME": "workforce-reconciler",
-        "POWERTOOLS_METRICS_NAMESPACE": "WorkforceReconciler",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
 
