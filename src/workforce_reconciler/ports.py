@@ -76,6 +76,7 @@ class ConditionRecord:
     first_seen: datetime
     last_notified: datetime
     summary: str  # the subject line sent, for the "resolved" message
+    notified: bool = True  # False: seen once, not told yet (a deferred condition)
 
 
 class StateStore(Protocol):

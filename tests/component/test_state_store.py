@@ -132,6 +132,7 @@ def test_table_layout_is_pk_sk_with_no_secret(dynamodb: Any) -> None:
             "first_seen": {"S": "2026-11-23T15:00:00+00:00"},
             "last_notified": {"S": "2026-11-24T15:00:00+00:00"},
             "summary": {"S": BLOCKED.summary},
+            "notified": {"S": "yes"},
         },
         {
             "pk": {"S": SCOPE},

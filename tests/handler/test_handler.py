@@ -223,7 +223,7 @@ def test_label_event_for_the_parameter_reconciles(deployment: Deployment, invoke
     assert invoke(event("ssm-label"))["Status"] == "DriftDetected"
 
 
-def test_transient_failure_raises_for_lambda_to_retry_after_reporting(
+def test_transient_failure_raises_for_lambda_to_retry_and_pages_nobody(
     deployment: Deployment, invoke: Invoke
 ) -> None:
     # Given SageMaker throttling the first CreateWorkteam beyond botocore's 2 attempts
@@ -234,19 +234,40 @@ def test_transient_failure_raises_for_lambda_to_retry_after_reporting(
     with pytest.raises(TransientError, match="ThrottlingException"):
         invoke(event("ssm-update"))
 
-    # Then what was done and what failed were reported before the raise
-    assert sorted(deployment.event_types(deployment.messages())) == [
-        "ApplyFailed",
-        "DriftCorrected",
-    ]
+    # Then what was done is told, and the throttled step is not (yet) anyone's problem
+    assert deployment.event_types(deployment.messages()) == ["DriftCorrected"]
 
     # When Lambda retries the event and SageMaker has recovered
     result = invoke(event("ssm-update"))
 
-    # Then the missing team is created, and the failure is reported resolved
+    # Then the missing team is created, and nothing was ever reported as failed
     assert result["Status"] == "Corrected"
     teams = deployment.sagemaker.list_workteams()["Workteams"]
     assert sorted(t["WorkteamName"] for t in teams) == ["image-labelers", "text-reviewers"]
+    assert deployment.event_types(deployment.messages()) == ["DriftCorrected"]
+
+
+def test_a_transient_failure_in_two_consecutive_runs_is_told_then_resolved(
+    deployment: Deployment, invoke: Invoke
+) -> None:
+    # Given SageMaker throttling CreateWorkteam through two runs (2 teams, 2 attempts each)
+    deployment.put_document(deployment.oidc_document())
+    controls.add_fault("CreateWorkteam", error="ThrottlingException", count=8)
+    with pytest.raises(TransientError):
+        invoke(event("ssm-update"))
+    assert deployment.event_types(deployment.messages()) == ["DriftCorrected"]
+
+    # When the second run fails the same way
+    with pytest.raises(TransientError):
+        invoke(event("schedule"))
+
+    # Then now a person hears about it, once
+    (message,) = deployment.messages()
+    assert message["MessageAttributes"]["event_type"]["Value"] == "ApplyFailed"
+    assert "ThrottlingException" in sqs_json(message)["Results"][0]["ErrorCode"]
+
+    # When SageMaker recovers, then the team is created and the failure resolved
+    assert invoke(event("schedule"))["Status"] == "Corrected"
     assert sorted(deployment.event_types(deployment.messages())) == [
         "DriftCorrected",
         "Resolved",

@@ -353,3 +353,82 @@ def test_decisions_follow_the_conditions_order_and_resolutions_the_key_order() -
         EventType.DRIFT_DETECTED,
     ]
     assert [r.key for r in decisions.resolved] == ["ApplyFailed", "ReconcileError"]
+
+
+# -- deferred conditions: a transient failure is told only when the next run repeats it --
+
+
+def throttled(action: Action) -> ActionResult:
+    return ActionResult(
+        Action=action, Outcome=Outcome.FAILED, ErrorCode="ThrottlingException", Retryable=True
+    )
+
+
+def test_an_apply_that_failed_only_transiently_is_deferred_and_a_mixed_one_is_not() -> None:
+    only_transient = raised_by(report(NEW_TEAM, results=(throttled(NEW_TEAM),)))
+    mixed = raised_by(
+        report(
+            NEW_TEAM,
+            OTHER_TEAM,
+            results=(throttled(NEW_TEAM), result(OTHER_TEAM, Outcome.FAILED)),
+        )
+    )
+    assert only_transient.conditions[EventType.APPLY_FAILED].deferred
+    assert not mixed.conditions[EventType.APPLY_FAILED].deferred
+
+
+def test_a_deferred_condition_is_silent_once_then_told_when_the_next_run_repeats_it() -> None:
+    # Given a run whose only failure was throttling
+    raised = raised_by(report(NEW_TEAM, results=(throttled(NEW_TEAM),)))
+
+    # When it is decided with nothing open
+    first = decide(raised, {}, now=T0, reminder_interval=DAY, summary=lambda c: "subject")
+
+    # Then nothing is sent, and a record that was not notified is kept
+    assert first.notified == ()
+    stored = first.updates["ApplyFailed"]
+    assert stored is not None
+    assert not stored.notified
+
+    # When the next run raises the same failure
+    second = decide(
+        raised,
+        {"ApplyFailed": stored},
+        now=T0 + timedelta(minutes=15),
+        reminder_interval=DAY,
+        summary=lambda c: "subject",
+    )
+
+    # Then it is told now, as new, since when it was first seen
+    (decision,) = second.notified
+    assert decision.notice is Notice.NEW
+    assert decision.first_seen == T0
+    told = second.updates["ApplyFailed"]
+    assert told is not None
+    assert told.notified
+
+
+def test_a_deferred_condition_that_clears_goes_without_a_word() -> None:
+    # Given a record kept for a transient failure nobody was told about
+    pending = ConditionRecord(
+        key="ApplyFailed",
+        fingerprint="f1",
+        first_seen=T0,
+        last_notified=T0,
+        summary="subject",
+        notified=False,
+    )
+
+    # When the next run applies everything
+    cleared = decide(
+        raised_by(report(NEW_TEAM, results=(result(NEW_TEAM, Outcome.APPLIED),))),
+        {"ApplyFailed": pending},
+        now=T0 + timedelta(minutes=15),
+        reminder_interval=DAY,
+        summary=lambda c: "subject",
+    )
+
+    # Then no Resolved message, and the record is deleted
+    assert cleared.resolved == ()
+    assert cleared.forgotten == (pending,)
+    assert cleared.updates == {"ApplyFailed": None}

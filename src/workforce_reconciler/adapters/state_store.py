@@ -129,6 +129,7 @@ class DynamoDBStateStore:
                 "first_seen": record.first_seen.isoformat(),
                 "last_notified": record.last_notified.isoformat(),
                 "summary": record.summary,
+                "notified": "yes" if record.notified else "no",
             }
         )
 
@@ -201,4 +202,5 @@ def _record(values: dict[str, Any]) -> ConditionRecord:
         first_seen=datetime.fromisoformat(values["first_seen"]),
         last_notified=datetime.fromisoformat(values["last_notified"]),
         summary=str(values["summary"]),
+        notified=values.get("notified", "yes") != "no",
     )

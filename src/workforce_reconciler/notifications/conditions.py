@@ -17,6 +17,11 @@ compares them with the records earlier runs stored:
 * an open record whose condition the report could evaluate and does not raise:
   **resolved**, notify once and delete the record.
 
+A **deferred** condition (an apply that failed only transiently: throttling, a 5xx) is
+told only when two consecutive runs raise it: the first run stores a record that is not
+notified, and if the next run clears it the record goes without a word. A throttled step
+that the next run (or Lambda's own retry) does is nobody's business.
+
 ``DriftCorrected`` is an event, not a condition: ``Raised.corrected`` is what the run
 applied, told every time. The words of every message are in ``messages.py``.
 
@@ -93,6 +98,7 @@ class Condition:
     failed: tuple[ActionResult, ...] = ()  # ApplyFailed
     not_attempted: tuple[ActionResult, ...] = ()  # ApplyFailed: applicable, then skipped
     error: RunError | None = None  # ReconcileError
+    deferred: bool = False  # told only when the next run raises it again (transient)
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,8 @@ class Decisions:
     """Everything ``decide`` decided for one report."""
 
     raised: tuple[Decision, ...]  # every raised condition, in ``CONDITIONS`` order
-    resolved: tuple[ConditionRecord, ...]  # open records the report clears, by key
+    resolved: tuple[ConditionRecord, ...]  # open, notified records the report clears
+    forgotten: tuple[ConditionRecord, ...] = ()  # cleared before anyone was told
 
     @property
     def notified(self) -> tuple[Decision, ...]:
@@ -142,7 +149,7 @@ class Decisions:
         updates: dict[str, ConditionRecord | None] = {
             d.condition.key.value: d.record for d in self.raised if d.record is not None
         }
-        updates.update((record.key, None) for record in self.resolved)
+        updates.update((record.key, None) for record in (*self.resolved, *self.forgotten))
         return updates
 
 
@@ -247,6 +254,7 @@ def _apply_failed(report: Report, name: str) -> Condition:
         workforce=name,
         failed=report.failed,
         not_attempted=_skipped_applicable(report),
+        deferred=all(r.Retryable for r in report.failed),
     )
 
 
@@ -330,17 +338,21 @@ def _decide_one(
             first_seen=now,
             last_notified=now,
             summary=summary(condition),
+            notified=not condition.deferred,
         )
+        if condition.deferred:
+            return Decision(condition, Notice.SILENT, now, new)
         return Decision(condition, Notice.NEW, now, new)
-    if now - record.last_notified >= reminder_interval:
-        reminded = ConditionRecord(
+    if not record.notified or now - record.last_notified >= reminder_interval:
+        told = ConditionRecord(
             key=condition.key.value,
             fingerprint=record.fingerprint,
             first_seen=record.first_seen,
             last_notified=now,
             summary=record.summary,
         )
-        return Decision(condition, Notice.REMINDER, record.first_seen, reminded)
+        notice = Notice.REMINDER if record.notified else Notice.NEW
+        return Decision(condition, notice, record.first_seen, told)
     return Decision(condition, Notice.SILENT, record.first_seen, None)
 
 
@@ -369,9 +381,13 @@ def decide(
         for key in CONDITIONS
         if key in raised.conditions
     )
-    resolved = tuple(
+    cleared = [
         record
         for key, record in sorted(open_conditions.items())
         if key in raised.evaluated and key not in raised.conditions
+    ]
+    return Decisions(
+        raised=decisions,
+        resolved=tuple(r for r in cleared if r.notified),
+        forgotten=tuple(r for r in cleared if not r.notified),
     )
-    return Decisions(raised=decisions, resolved=resolved)
