@@ -36,6 +36,8 @@ from workforce_reconciler.constraints import DOCUMENTED_LIMITS, api, pattern_inf
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import DocumentProblem, Mode
 from workforce_reconciler.ports import SecretReference
+from workforce_reconciler.redaction import is_secret_key, scrub
+from workforce_reconciler.text import count
 
 __all__ = [
     "CognitoConfig",
@@ -599,10 +601,6 @@ def _present(obj: dict[str, Any], key: str) -> bool:
     return obj.get(key) is not None
 
 
-def _is_secret_key(key: object) -> bool:
-    return isinstance(key, str) and key.replace("_", "").replace("-", "").lower() == "clientsecret"
-
-
 def _workforce_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
     loc: Loc = ("Workforce",)
     cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
@@ -618,7 +616,7 @@ def _workforce_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
             "set CognitoConfig (Amazon Cognito) or OidcConfig (your own OIDC identity provider)",
         )
     config = workforce.get("OidcConfig")
-    if isinstance(config, dict) and not any(_is_secret_key(key) for key in config):
+    if isinstance(config, dict) and not any(is_secret_key(key) for key in config):
         arn, parameter = (
             _present(config, "ClientSecretArn"),
             _present(config, "ClientSecretParameter"),
@@ -784,8 +782,7 @@ class InvalidDocumentError(ReconcilerError):
 
     def __init__(self, problems: Iterable[DocumentProblem]) -> None:
         self.problems: tuple[DocumentProblem, ...] = tuple(problems)
-        count = len(self.problems)
-        lines = [f"desired-state document is invalid ({count} problem{'s' if count != 1 else ''}):"]
+        lines = [f"desired-state document is invalid ({count(len(self.problems), 'problem')}):"]
         lines += [f"  {problem.Path}: {problem.Message}" for problem in self.problems]
         super().__init__("\n".join(lines))
 
@@ -872,7 +869,7 @@ _PUT_IT_ELSEWHERE = (
 
 def _unknown_field(loc: Loc) -> str:
     key = loc[-1]
-    if _is_secret_key(key):
+    if is_secret_key(key):
         return _PUT_IT_ELSEWHERE
     if key == "WorkforceName" and len(loc) == 3 and loc[0] == "Workteams":
         return (
@@ -888,10 +885,6 @@ def _unknown_field(loc: Loc) -> str:
     if close:
         return f"unknown field; did you mean {_quote(by_lower[close[0]])}?"
     return "unknown field; expected one of: " + ", ".join(allowed)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _message(error: Any, echo: bool) -> str:
@@ -914,16 +907,15 @@ def _message(error: Any, echo: bool) -> str:
     if kind == "string_too_short":
         if ctx.get("min_length") == 1:
             return "must not be empty"
-        return f"must be at least {_plural(ctx['min_length'], 'character')} long"
+        return f"must be at least {count(ctx['min_length'], 'character')} long"
     if kind == "string_too_long":
         length = len(value) if isinstance(value, str) else "more"
-        return f"must be at most {_plural(ctx['max_length'], 'character')} long (it has {length})"
+        return f"must be at most {count(ctx['max_length'], 'character')} long (it has {length})"
     if kind in ("too_short", "too_long"):
         noun = "entry" if ctx.get("field_type") == "Dictionary" else "item"
         limit = ctx["min_length"] if kind == "too_short" else ctx["max_length"]
         bound = "at least" if kind == "too_short" else "at most"
-        nouns = _plural(limit, noun).replace("entrys", "entries")
-        return f"must have {bound} {nouns} (it has {ctx.get('actual_length', 'more')})"
+        return f"must have {bound} {count(limit, noun)} (it has {ctx.get('actual_length', 'more')})"
     if kind == "string_pattern_mismatch":
         info = pattern_info(ctx.get("pattern", ""))
         subject = shown or "the value"
@@ -954,7 +946,7 @@ def _secret_values(data: object) -> set[str]:
         item = stack.pop()
         if isinstance(item, dict):
             for key, value in item.items():
-                if _is_secret_key(key):
+                if is_secret_key(key):
                     found.update(_strings(value))
                 else:
                     stack.append(value)
@@ -973,14 +965,6 @@ def _strings(data: object) -> Iterator[str]:
     elif isinstance(data, list):
         for item in data:
             yield from _strings(item)
-
-
-def _scrub(message: str, secrets: set[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            message = message.replace(secret, "***")
-            message = message.replace(json.dumps(secret)[1:-1], "***")
-    return message
 
 
 def _sort_key(loc: Loc) -> tuple[tuple[int, int, str], ...]:
@@ -1104,7 +1088,7 @@ def parse_document(text: str | bytes) -> DesiredState:
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 loc = tuple(error["loc"])
-                echo = not any(_is_secret_key(step) for step in loc)
+                echo = not any(is_secret_key(step) for step in loc)
                 found.append((loc, _message(error, echo)))
         else:
             if not found:
@@ -1114,7 +1098,7 @@ def parse_document(text: str | bytes) -> DesiredState:
     problems: list[DocumentProblem] = []
     seen: set[tuple[str, str]] = set()
     for loc, message in sorted(found, key=lambda item: _sort_key(item[0])):
-        key = (_render_path(loc), _scrub(message, secrets))
+        key = (_render_path(loc), scrub(message, secrets))
         if key not in seen:
             seen.add(key)
             problems.append(DocumentProblem(Path=key[0], Message=key[1]))
