@@ -12,12 +12,11 @@ plain-English message, and raises nothing but ``InvalidDocumentError``. See
 docs/document.md for the format.
 """
 
-import difflib
 import ipaddress
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -32,12 +31,21 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from workforce_reconciler.constraints import DOCUMENTED_LIMITS, api, pattern_info
-from workforce_reconciler.errors import ReconcilerError
+from workforce_reconciler.constraints import DOCUMENTED_LIMITS, api
+from workforce_reconciler.document.problems import (
+    InvalidDocumentError,
+    Loc,
+    invalid,
+    invalid_document,
+    json_type,
+    quote,
+    render_path,
+    secret_values,
+    validation_problems,
+)
 from workforce_reconciler.plan import DocumentProblem, Mode
 from workforce_reconciler.ports import SecretReference
-from workforce_reconciler.redaction import is_secret_key, scrub
-from workforce_reconciler.text import count
+from workforce_reconciler.redaction import is_secret_key
 
 __all__ = [
     "CognitoConfig",
@@ -200,13 +208,13 @@ def _parse_cidr(text: str) -> IpNetwork:
     """One CIDR block; host bits are allowed and cleared (``10.0.0.7/24`` is ``10.0.0.0/24``)."""
     if "/" not in text:
         raise ValueError(
-            f"{_quote(text)} is not a CIDR block: add a prefix length, "
-            f"for example {_quote(text.strip() + '/32' if ':' not in text else text + '/128')}"
+            f"{quote(text)} is not a CIDR block: add a prefix length, "
+            f"for example {quote(text.strip() + '/32' if ':' not in text else text + '/128')}"
         )
     try:
         return ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise ValueError(f"{_quote(text)} is not a valid IPv4 or IPv6 CIDR block") from None
+        raise ValueError(f"{quote(text)} is not a valid IPv4 or IPv6 CIDR block") from None
 
 
 def _network_order(network: IpNetwork) -> tuple[int, int, int]:
@@ -577,7 +585,7 @@ class DesiredState(_Model):
             raise PydanticCustomError(
                 "document_rules",
                 "{problems}",
-                {"problems": "; ".join(f"{_render_path(loc)}: {msg}" for loc, msg in problems)},
+                {"problems": "; ".join(f"{render_path(loc)}: {msg}" for loc, msg in problems)},
             )
         return self
 
@@ -593,8 +601,6 @@ class DesiredState(_Model):
 # Cross-field rules, checked on the raw JSON data so they are reported even when
 # some fields are wrong (pydantic's after-validators would not run then).
 # ---------------------------------------------------------------------------
-
-Loc = tuple[str | int, ...]
 
 
 def _present(obj: dict[str, Any], key: str) -> bool:
@@ -707,7 +713,7 @@ def _same_cognito_client(
         if value != expected:
             yield (
                 (*loc, key),
-                f"is {_quote(value)}, but {_render_path(where)} is {_quote(expected)}: every "
+                f"is {quote(value)}, but {render_path(where)} is {quote(expected)}: every "
                 f"Cognito member definition uses the workforce's user pool and app client",
             )
 
@@ -723,7 +729,7 @@ def _unique_tag_keys(loc: Loc, tags: object) -> Iterator[tuple[Loc, str]]:
         if key in seen:
             yield (
                 (*loc, index, "Key"),
-                f"{_quote(key)} is already the key of {_render_path((*loc, seen[key]))}: "
+                f"{quote(key)} is already the key of {render_path((*loc, seen[key]))}: "
                 "tag keys must be unique",
             )
         else:
@@ -761,8 +767,8 @@ def _rule_problems(document: object) -> list[tuple[Loc, str]]:
                     problems.append(
                         (
                             ("Workteams", index, "WorkteamName"),
-                            f"{_quote(name)} is already the name of "
-                            f"{_render_path(('Workteams', seen[name]))}: team names must be unique",
+                            f"{quote(name)} is already the name of "
+                            f"{render_path(('Workteams', seen[name]))}: team names must be unique",
                         )
                     )
                 else:
@@ -770,214 +776,6 @@ def _rule_problems(document: object) -> list[tuple[Loc, str]]:
             problems.extend(_team_rules(index, team, workforce_kind, reference))
             problems.extend(_unique_tag_keys(("Workteams", index, "Tags"), team.get("Tags")))
     return problems
-
-
-# ---------------------------------------------------------------------------
-# Problems: paths and plain-English messages
-# ---------------------------------------------------------------------------
-
-
-class InvalidDocumentError(ReconcilerError):
-    """The desired-state document is not valid; ``problems`` says every way it is not."""
-
-    def __init__(self, problems: Iterable[DocumentProblem]) -> None:
-        self.problems: tuple[DocumentProblem, ...] = tuple(problems)
-        lines = [f"desired-state document is invalid ({count(len(self.problems), 'problem')}):"]
-        lines += [f"  {problem.Path}: {problem.Message}" for problem in self.problems]
-        super().__init__("\n".join(lines))
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _render_path(loc: Loc) -> str:
-    parts = ["$"]
-    for step in loc:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        elif _IDENTIFIER.fullmatch(step):
-            parts.append(f".{step}")
-        else:
-            parts.append(f"[{json.dumps(step)}]")
-    return "".join(parts)
-
-
-_ECHO_LIMIT = 80
-
-
-def _quote(value: str) -> str:
-    """A value for a message: JSON-quoted (control characters escaped), cut if long."""
-    if len(value) > _ECHO_LIMIT:
-        value = value[: _ECHO_LIMIT - 3] + "..."
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _unwrap(annotation: Any) -> Any:
-    """The model or list type behind Annotated[...] / X | None."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, type(int | None)):
-            annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
-        else:
-            return annotation
-
-
-def _model_at(loc: Loc) -> type[BaseModel] | None:
-    """The model class that validates the object at ``loc`` (for 'did you mean')."""
-    current: Any = DesiredState
-    for step in loc:
-        current = _unwrap(current)
-        if isinstance(step, int):
-            if get_origin(current) is not list:
-                return None
-            current = get_args(current)[0]
-        elif isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(step)
-            if field is None:
-                return None
-            current = field.annotation
-        else:
-            return None
-    current = _unwrap(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-_PUT_IT_ELSEWHERE = (
-    "the OIDC client secret must not be in the document: store it in AWS Secrets Manager "
-    "and set OidcConfig.ClientSecretArn to the secret's ARN, or in an SSM SecureString "
-    "parameter and set OidcConfig.ClientSecretParameter to the parameter's name"
-)
-
-
-def _unknown_field(loc: Loc) -> str:
-    key = loc[-1]
-    if is_secret_key(key):
-        return _PUT_IT_ELSEWHERE
-    if key == "WorkforceName" and len(loc) == 3 and loc[0] == "Workteams":
-        return (
-            "work teams have no WorkforceName: every team joins the workforce named in "
-            "$.Workforce.WorkforceName; remove this field"
-        )
-    model = _model_at(loc[:-1])
-    if model is None:
-        return "unknown field"
-    allowed = list(model.model_fields)
-    by_lower = {name.lower(): name for name in allowed}
-    close = difflib.get_close_matches(str(key).lower(), list(by_lower), n=1, cutoff=0.6)
-    if close:
-        return f"unknown field; did you mean {_quote(by_lower[close[0]])}?"
-    return "unknown field; expected one of: " + ", ".join(allowed)
-
-
-def _message(error: Any, echo: bool) -> str:
-    kind: str = error["type"]
-    ctx: dict[str, Any] = error.get("ctx") or {}
-    value = error.get("input")
-    loc: Loc = tuple(error["loc"])
-    shown = _quote(value) if echo and isinstance(value, str) else None
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return _unknown_field(loc)
-    if kind in _TYPE_NAMES:
-        return f"must be {_TYPE_NAMES[kind]}, not {_json_type(value)}"
-    if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace("'", '"')
-        if shown is not None:
-            return f"{shown} is not allowed; use {expected}"
-        return f"must be {expected}, not {_json_type(value)}"
-    if kind == "string_too_short":
-        if ctx.get("min_length") == 1:
-            return "must not be empty"
-        return f"must be at least {count(ctx['min_length'], 'character')} long"
-    if kind == "string_too_long":
-        length = len(value) if isinstance(value, str) else "more"
-        return f"must be at most {count(ctx['max_length'], 'character')} long (it has {length})"
-    if kind in ("too_short", "too_long"):
-        noun = "entry" if ctx.get("field_type") == "Dictionary" else "item"
-        limit = ctx["min_length"] if kind == "too_short" else ctx["max_length"]
-        bound = "at least" if kind == "too_short" else "at most"
-        return f"must have {bound} {count(limit, noun)} (it has {ctx.get('actual_length', 'more')})"
-    if kind == "string_pattern_mismatch":
-        info = pattern_info(ctx.get("pattern", ""))
-        subject = shown or "the value"
-        if info is None:
-            return f"{subject} does not match the pattern {ctx.get('pattern')}"
-        if info.hint:
-            return f"{subject} is not {info.hint} (SageMaker's pattern: {info.original})"
-        return f"{subject} does not match SageMaker's pattern {info.original}"
-    return str(error["msg"])
-
-
-_TYPE_NAMES = {
-    "string_type": "a string",
-    "bool_type": "true or false",
-    "int_type": "an integer",
-    "list_type": "an array",
-    "dict_type": "an object",
-    "model_type": "an object",
-    "model_attributes_type": "an object",
-}
-
-
-def _secret_values(data: object) -> set[str]:
-    """Every string found under a key named like ClientSecret, at any depth."""
-    found: set[str] = set()
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if is_secret_key(key):
-                    found.update(_strings(value))
-                else:
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
-
-
-def _strings(data: object) -> Iterator[str]:
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield str(key)
-            yield from _strings(value)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _strings(item)
-
-
-def _sort_key(loc: Loc) -> tuple[tuple[int, int, str], ...]:
-    """Problems in document order: each model's declared field order, then array index."""
-    key: list[tuple[int, int, str]] = []
-    for depth, step in enumerate(loc):
-        if isinstance(step, int):
-            key.append((0, step, ""))
-            continue
-        model = _model_at(loc[:depth])
-        fields = list(model.model_fields) if model is not None else []
-        key.append((1, fields.index(step) if step in fields else len(fields), step))
-    return tuple(key)
 
 
 # ---------------------------------------------------------------------------
@@ -1045,64 +843,49 @@ def _load_json(text: str | bytes) -> Any:
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise _invalid("$", f"is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+            raise invalid("$", f"is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise _invalid("$", "the document is empty; it must be a JSON object")
+        raise invalid("$", "the document is empty; it must be a JSON object")
     try:
         return json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise _invalid(
+        raise invalid(
             "$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
     except _NotJson as exc:
-        raise _invalid("$", f"not valid JSON: {exc}") from None
+        raise invalid("$", f"not valid JSON: {exc}") from None
     except ValueError:  # Python's limit on the digits of an integer
-        raise _invalid("$", "a number has too many digits to read") from None
+        raise invalid("$", "a number has too many digits to read") from None
     except RecursionError:
-        raise _invalid("$", "not valid JSON: nested too deeply") from None
-
-
-def _invalid(path: str, message: str) -> InvalidDocumentError:
-    return InvalidDocumentError([DocumentProblem(Path=path, Message=message)])
+        raise invalid("$", "not valid JSON: nested too deeply") from None
 
 
 def parse_document(text: str | bytes) -> DesiredState:
     """The desired state in ``text``, or InvalidDocumentError listing every problem."""
     raw = _load_json(text)
     if not isinstance(raw, dict):
-        raise _invalid("$", f"the document must be a JSON object ({{...}}), not {_json_type(raw)}")
+        raise invalid("$", f"the document must be a JSON object ({{...}}), not {json_type(raw)}")
     found: list[tuple[Loc, str]] = []
     try:
         unpaired = list(_surrogates(raw, ()))
         if unpaired:
             raise InvalidDocumentError(
-                DocumentProblem(Path=_render_path(loc), Message=message)
-                for loc, message in unpaired
+                DocumentProblem(Path=render_path(loc), Message=message) for loc, message in unpaired
             )
         data = _plain(raw, (), found)
         found.extend(_rule_problems(data))
-        secrets = _secret_values(data)
+        secrets = secret_values(data)
         try:
             state = DesiredState.model_validate(data, context={_RULES_CHECKED: True})
         except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                loc = tuple(error["loc"])
-                echo = not any(is_secret_key(step) for step in loc)
-                found.append((loc, _message(error, echo)))
+            found.extend(validation_problems(exc, DesiredState))
         else:
             if not found:
                 return state
     except RecursionError:
-        raise _invalid("$", "the document is nested too deeply") from None
-    problems: list[DocumentProblem] = []
-    seen: set[tuple[str, str]] = set()
-    for loc, message in sorted(found, key=lambda item: _sort_key(item[0])):
-        key = (_render_path(loc), scrub(message, secrets))
-        if key not in seen:
-            seen.add(key)
-            problems.append(DocumentProblem(Path=key[0], Message=key[1]))
-    raise InvalidDocumentError(problems)
+        raise invalid("$", "the document is nested too deeply") from None
+    raise invalid_document(found, secrets, DesiredState)
 
 
 # ---------------------------------------------------------------------------
