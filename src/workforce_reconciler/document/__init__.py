@@ -12,10 +12,9 @@ plain-English message, and raises nothing but ``InvalidDocumentError``. See
 docs/document.md for the format.
 """
 
-import ipaddress
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -42,6 +41,36 @@ from workforce_reconciler.document.problems import (
     render_path,
     secret_values,
     validation_problems,
+)
+from workforce_reconciler.document.types import (
+    CREATE_WORKFORCE,
+    CREATE_WORKTEAM,
+    TEAM_MEMBER,
+    Cidr,
+    ClientIdStr,
+    DescriptionStr,
+    EnabledOrDisabled,
+    ExtraParams,
+    Group,
+    IpAddressTypeLiteral,
+    MemberClientId,
+    MemberUserPool,
+    OidcClientId,
+    OidcEndpoint,
+    ParameterName,
+    ScopeStr,
+    SecretId,
+    SecurityGroupId,
+    SubnetId,
+    TagKey,
+    TagValue,
+    TopicArn,
+    UserGroupStr,
+    UserPoolId,
+    VpcIdStr,
+    WorkforceNameStr,
+    WorkteamNameStr,
+    normalize_cidrs,
 )
 from workforce_reconciler.plan import DocumentProblem, Mode
 from workforce_reconciler.ports import SecretReference
@@ -72,180 +101,6 @@ __all__ = [
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DOCUMENT_VERSION = 1
-
-_CW = "CreateWorkforce"
-_CT = "CreateWorkteam"
-_MEMBER = (_CT, "MemberDefinitions", "member")
-
-# ---------------------------------------------------------------------------
-# Field types: each carries SageMaker's limits from botocore's service model.
-# ---------------------------------------------------------------------------
-
-_ONE_LINE = "text on one line"
-_TAG_TEXT = "letters, digits, spaces and _ . : / = + - @"
-_GROUP_TEXT = "letters, digits, marks, symbols and punctuation, without spaces"
-
-WorkforceNameStr = Annotated[
-    str,
-    api(
-        _CW,
-        "WorkforceName",
-        hint="1-63 letters, digits and hyphens, starting with a letter or digit",
-    ),
-]
-WorkteamNameStr = Annotated[
-    str,
-    api(
-        _CT,
-        "WorkteamName",
-        hint="1-63 letters, digits and hyphens, starting and ending with a letter or digit",
-    ),
-]
-UserPoolId = Annotated[
-    str,
-    api(_CW, "CognitoConfig", "UserPool", hint="a Cognito user pool ID like us-east-1_AbCdEfGhI"),
-]
-ClientIdStr = Annotated[str, api(_CW, "CognitoConfig", "ClientId", hint="printable ASCII text")]
-OidcClientId = Annotated[str, api(_CW, "OidcConfig", "ClientId", hint="printable ASCII text")]
-OidcEndpoint = Annotated[str, api(_CW, "OidcConfig", "Issuer", hint="an https:// URL")]
-ScopeStr = Annotated[
-    str, api(_CW, "OidcConfig", "Scope", hint='space-separated OAuth scopes like "openid email"')
-]
-ExtraParamKey = Annotated[
-    str, api(_CW, "OidcConfig", "AuthenticationRequestExtraParams", "key", hint=_ONE_LINE)
-]
-ExtraParamValue = Annotated[
-    str, api(_CW, "OidcConfig", "AuthenticationRequestExtraParams", "value", hint=_ONE_LINE)
-]
-ExtraParams = Annotated[
-    dict[ExtraParamKey, ExtraParamValue], api(_CW, "OidcConfig", "AuthenticationRequestExtraParams")
-]
-SecretId = Annotated[
-    str,
-    api(
-        "DescribeSecret",
-        "SecretId",
-        service="secretsmanager",
-        hint="a Secrets Manager secret ARN or name",
-    ),
-]
-ParameterName = Annotated[
-    str,
-    api("GetParameter", "Name", service="ssm", hint="an SSM SecureString parameter name or ARN"),
-]
-TagKey = Annotated[str, api(_CW, "Tags", "member", "Key", hint=_TAG_TEXT)]
-TagValue = Annotated[str, api(_CW, "Tags", "member", "Value", hint=_TAG_TEXT)]
-VpcIdStr = Annotated[
-    str, api(_CW, "WorkforceVpcConfig", "VpcId", hint="a VPC ID like vpc-0a1b2c3d4e5f67890")
-]
-SecurityGroupId = Annotated[
-    str,
-    api(
-        _CW,
-        "WorkforceVpcConfig",
-        "SecurityGroupIds",
-        "member",
-        hint="a security group ID like sg-0a1b2c3d4e5f67890",
-    ),
-]
-SubnetId = Annotated[
-    str,
-    api(
-        _CW,
-        "WorkforceVpcConfig",
-        "Subnets",
-        "member",
-        hint="a subnet ID like subnet-0a1b2c3d4e5f67890",
-    ),
-]
-IpAddressTypeLiteral = Annotated[Literal["ipv4", "dualstack"], api(_CW, "IpAddressType")]
-UserGroupStr = Annotated[
-    str, api(*_MEMBER, "CognitoMemberDefinition", "UserGroup", hint=_GROUP_TEXT)
-]
-MemberClientId = Annotated[
-    str, api(*_MEMBER, "CognitoMemberDefinition", "ClientId", hint="printable ASCII text")
-]
-MemberUserPool = Annotated[
-    str,
-    api(
-        *_MEMBER,
-        "CognitoMemberDefinition",
-        "UserPool",
-        hint="a Cognito user pool ID like us-east-1_AbCdEfGhI",
-    ),
-]
-Group = Annotated[str, api(*_MEMBER, "OidcMemberDefinition", "Groups", "member", hint=_GROUP_TEXT)]
-DescriptionStr = Annotated[str, api(_CT, "Description", hint=_ONE_LINE)]
-TopicArn = Annotated[
-    str,
-    api(
-        _CT,
-        "NotificationConfiguration",
-        "NotificationTopicArn",
-        hint="an SNS topic ARN like arn:aws:sns:us-east-1:111122223333:labeling-alerts",
-    ),
-]
-EnabledOrDisabled = Annotated[
-    Literal["Enabled", "Disabled"],
-    api(
-        _CT,
-        "WorkerAccessConfiguration",
-        "S3Presign",
-        "IamPolicyConstraints",
-        "SourceIp",
-    ),
-]
-
-
-# ---------------------------------------------------------------------------
-# CIDRs
-# ---------------------------------------------------------------------------
-
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def _parse_cidr(text: str) -> IpNetwork:
-    """One CIDR block; host bits are allowed and cleared (``10.0.0.7/24`` is ``10.0.0.0/24``)."""
-    if "/" not in text:
-        raise ValueError(
-            f"{quote(text)} is not a CIDR block: add a prefix length, "
-            f"for example {quote(text.strip() + '/32' if ':' not in text else text + '/128')}"
-        )
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        raise ValueError(f"{quote(text)} is not a valid IPv4 or IPv6 CIDR block") from None
-
-
-def _network_order(network: IpNetwork) -> tuple[int, int, int]:
-    return (network.version, int(network.network_address), network.prefixlen)
-
-
-def normalize_cidrs(cidrs: Iterable[str]) -> tuple[str, ...]:
-    """CIDR blocks as networks: host bits cleared, duplicates dropped, sorted (IPv4 first).
-
-    Two lists that allow the same addresses in different order or spelling give the
-    same tuple, so comparing desired and observed CIDRs finds no false drift.
-    Raises ``ValueError`` naming the first block that is not a CIDR.
-    """
-    networks = {_parse_cidr(cidr) for cidr in cidrs}
-    return tuple(str(network) for network in sorted(networks, key=_network_order))
-
-
-def _check_cidr(text: str) -> str:
-    try:
-        return str(_parse_cidr(text))
-    except ValueError as exc:
-        raise PydanticCustomError("cidr", str(exc)) from None
-
-
-Cidr = Annotated[
-    str,
-    # The service model's Cidr pattern has lost backslashes (``^s*``, ``2[0-4]d``);
-    # ipaddress is the real parser, so only the model's lengths are applied here.
-    api(_CW, "SourceIpConfig", "Cidrs", "member", pattern=False),
-    AfterValidator(_check_cidr),
-]
 
 
 # ---------------------------------------------------------------------------
@@ -392,9 +247,9 @@ _SourceIpConfig = SourceIpConfig
 class WorkforceVpcConfig(_Model):
     VpcId: VpcIdStr
     SecurityGroupIds: Annotated[
-        list[SecurityGroupId], api(_CW, "WorkforceVpcConfig", "SecurityGroupIds")
+        list[SecurityGroupId], api(CREATE_WORKFORCE, "WorkforceVpcConfig", "SecurityGroupIds")
     ]
-    Subnets: Annotated[list[SubnetId], api(_CW, "WorkforceVpcConfig", "Subnets")]
+    Subnets: Annotated[list[SubnetId], api(CREATE_WORKFORCE, "WorkforceVpcConfig", "Subnets")]
 
 
 _WorkforceVpcConfig = WorkforceVpcConfig
@@ -407,7 +262,7 @@ class WorkforceSpec(_Model):
     SourceIpConfig: _SourceIpConfig | None = None
     WorkforceVpcConfig: _WorkforceVpcConfig | None = None
     IpAddressType: IpAddressTypeLiteral | None = None
-    Tags: Annotated[list[Tag], api(_CW, "Tags")] | None = Field(
+    Tags: Annotated[list[Tag], api(CREATE_WORKFORCE, "Tags")] | None = Field(
         default=None,
         description="Present (even []): the workforce's tags are managed exactly. "
         "Absent: its tags are left alone.",
@@ -448,7 +303,7 @@ _CognitoMemberDefinition = CognitoMemberDefinition
 
 
 class OidcMemberDefinition(_Model):
-    Groups: Annotated[list[Group], api(*_MEMBER, "OidcMemberDefinition", "Groups")]
+    Groups: Annotated[list[Group], api(*TEAM_MEMBER, "OidcMemberDefinition", "Groups")]
 
 
 _OidcMemberDefinition = OidcMemberDefinition
@@ -501,10 +356,10 @@ _TEAM_API_FIELDS = {
 class WorkteamSpec(_Model):
     WorkteamName: WorkteamNameStr
     Description: DescriptionStr
-    MemberDefinitions: Annotated[list[MemberDefinition], api(_CT, "MemberDefinitions")]
+    MemberDefinitions: Annotated[list[MemberDefinition], api(CREATE_WORKTEAM, "MemberDefinitions")]
     NotificationConfiguration: _NotificationConfiguration | None = None
     WorkerAccessConfiguration: _WorkerAccessConfiguration | None = None
-    Tags: Annotated[list[Tag], api(_CT, "Tags")] | None = Field(
+    Tags: Annotated[list[Tag], api(CREATE_WORKTEAM, "Tags")] | None = Field(
         default=None,
         description="Present (even []): the team's tags are managed exactly. "
         "Absent: its tags are left alone.",
