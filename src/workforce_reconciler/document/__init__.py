@@ -37,11 +37,11 @@ from workforce_reconciler.document.problems import (
     invalid,
     invalid_document,
     json_type,
-    quote,
     render_path,
     secret_values,
     validation_problems,
 )
+from workforce_reconciler.document.rules import rule_problems
 from workforce_reconciler.document.types import (
     CREATE_WORKFORCE,
     CREATE_WORKTEAM,
@@ -74,7 +74,6 @@ from workforce_reconciler.document.types import (
 )
 from workforce_reconciler.plan import DocumentProblem, Mode
 from workforce_reconciler.ports import SecretReference
-from workforce_reconciler.redaction import is_secret_key
 
 __all__ = [
     "CognitoConfig",
@@ -435,7 +434,7 @@ class DesiredState(_Model):
         # reported together with field errors); this covers models built in code.
         if isinstance(info.context, dict) and info.context.get(_RULES_CHECKED):
             return self
-        problems = _rule_problems(self.to_document())
+        problems = rule_problems(self.to_document())
         if problems:
             raise PydanticCustomError(
                 "document_rules",
@@ -450,187 +449,6 @@ class DesiredState(_Model):
 
     def workteam(self, name: str) -> WorkteamSpec | None:
         return next((team for team in self.Workteams if team.WorkteamName == name), None)
-
-
-# ---------------------------------------------------------------------------
-# Cross-field rules, checked on the raw JSON data so they are reported even when
-# some fields are wrong (pydantic's after-validators would not run then).
-# ---------------------------------------------------------------------------
-
-
-def _present(obj: dict[str, Any], key: str) -> bool:
-    return obj.get(key) is not None
-
-
-def _workforce_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
-    loc: Loc = ("Workforce",)
-    cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
-    if cognito and oidc:
-        yield (
-            loc,
-            "set only one of CognitoConfig and OidcConfig: a workforce signs workers in "
-            "with either Amazon Cognito or your own OIDC identity provider",
-        )
-    elif not cognito and not oidc:
-        yield (
-            loc,
-            "set CognitoConfig (Amazon Cognito) or OidcConfig (your own OIDC identity provider)",
-        )
-    config = workforce.get("OidcConfig")
-    if isinstance(config, dict) and not any(is_secret_key(key) for key in config):
-        arn, parameter = (
-            _present(config, "ClientSecretArn"),
-            _present(config, "ClientSecretParameter"),
-        )
-        if arn and parameter:
-            yield (
-                (*loc, "OidcConfig"),
-                "set only one of ClientSecretArn and ClientSecretParameter",
-            )
-        elif not arn and not parameter:
-            yield (
-                (*loc, "OidcConfig"),
-                "set ClientSecretArn (a Secrets Manager secret) or ClientSecretParameter "
-                "(an SSM SecureString parameter): the reconciler reads the OIDC client "
-                "secret from there",
-            )
-
-
-def _definition_kind(definition: object) -> Literal["cognito", "oidc", "both", "none"]:
-    if not isinstance(definition, dict):
-        return "none"
-    cognito = _present(definition, "CognitoMemberDefinition")
-    oidc = _present(definition, "OidcMemberDefinition")
-    if cognito and oidc:
-        return "both"
-    return "cognito" if cognito else "oidc" if oidc else "none"
-
-
-_KIND_NAMES = {"cognito": "Amazon Cognito (CognitoConfig)", "oidc": "OIDC (OidcConfig)"}
-
-
-def _team_rules(
-    index: int,
-    team: dict[str, Any],
-    workforce_kind: str | None,
-    cognito_reference: dict[str, tuple[Loc, str]],
-) -> Iterator[tuple[Loc, str]]:
-    definitions = team.get("MemberDefinitions")
-    if not isinstance(definitions, list):
-        return
-    team_loc: Loc = ("Workteams", index, "MemberDefinitions")
-    kinds = []
-    for position, definition in enumerate(definitions):
-        loc: Loc = (*team_loc, position)
-        kind = _definition_kind(definition)
-        if kind == "both":
-            yield (
-                loc,
-                "set only one of CognitoMemberDefinition and OidcMemberDefinition",
-            )
-        elif kind == "none" and isinstance(definition, dict):
-            yield (loc, "set CognitoMemberDefinition or OidcMemberDefinition")
-        if kind not in ("cognito", "oidc"):
-            continue
-        kinds.append(kind)
-        if workforce_kind is not None and kind != workforce_kind:
-            wanted = (
-                "CognitoMemberDefinition" if workforce_kind == "cognito" else "OidcMemberDefinition"
-            )
-            yield (
-                loc,
-                f"is {'a Cognito' if kind == 'cognito' else 'an OIDC'} member definition, but "
-                f"the workforce uses {_KIND_NAMES[workforce_kind]}: use {wanted}",
-            )
-        if kind == "cognito" and workforce_kind != "oidc":
-            yield from _same_cognito_client(
-                (*loc, "CognitoMemberDefinition"),
-                definition["CognitoMemberDefinition"],
-                cognito_reference,
-            )
-    if workforce_kind is None and len(set(kinds)) > 1:
-        yield (team_loc, "mixes Cognito and OIDC member definitions: a team uses one kind")
-
-
-def _same_cognito_client(
-    loc: Loc, definition: object, reference: dict[str, tuple[Loc, str]]
-) -> Iterator[tuple[Loc, str]]:
-    if not isinstance(definition, dict):
-        return
-    for key in ("UserPool", "ClientId"):
-        value = definition.get(key)
-        if not isinstance(value, str):
-            continue
-        if key not in reference:
-            reference[key] = ((*loc, key), value)
-            continue
-        where, expected = reference[key]
-        if value != expected:
-            yield (
-                (*loc, key),
-                f"is {quote(value)}, but {render_path(where)} is {quote(expected)}: every "
-                f"Cognito member definition uses the workforce's user pool and app client",
-            )
-
-
-def _unique_tag_keys(loc: Loc, tags: object) -> Iterator[tuple[Loc, str]]:
-    if not isinstance(tags, list):
-        return
-    seen: dict[str, int] = {}
-    for index, tag in enumerate(tags):
-        key = tag.get("Key") if isinstance(tag, dict) else None
-        if not isinstance(key, str):
-            continue
-        if key in seen:
-            yield (
-                (*loc, index, "Key"),
-                f"{quote(key)} is already the key of {render_path((*loc, seen[key]))}: "
-                "tag keys must be unique",
-            )
-        else:
-            seen[key] = index
-
-
-def _rule_problems(document: object) -> list[tuple[Loc, str]]:
-    """Problems with the rules that span fields; tolerant of any JSON shape."""
-    if not isinstance(document, dict):
-        return []
-    problems: list[tuple[Loc, str]] = []
-    workforce = document.get("Workforce")
-    workforce_kind: str | None = None
-    reference: dict[str, tuple[Loc, str]] = {}
-    if isinstance(workforce, dict):
-        problems.extend(_workforce_rules(workforce))
-        problems.extend(_unique_tag_keys(("Workforce", "Tags"), workforce.get("Tags")))
-        cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
-        if cognito != oidc:
-            workforce_kind = "cognito" if cognito else "oidc"
-        config = workforce.get("CognitoConfig")
-        if isinstance(config, dict):
-            for key in ("UserPool", "ClientId"):
-                if isinstance(config.get(key), str):
-                    reference[key] = (("Workforce", "CognitoConfig", key), config[key])
-    teams = document.get("Workteams")
-    if isinstance(teams, list):
-        seen: dict[str, int] = {}
-        for index, team in enumerate(teams):
-            if not isinstance(team, dict):
-                continue
-            name = team.get("WorkteamName")
-            if isinstance(name, str):
-                if name in seen:
-                    problems.append(
-                        (
-                            ("Workteams", index, "WorkteamName"),
-                            f"{quote(name)} is already the name of "
-                            f"{render_path(('Workteams', seen[name]))}: team names must be unique",
-                        )
-                    )
-                else:
-                    seen[name] = index
-            problems.extend(_team_rules(index, team, workforce_kind, reference))
-            problems.extend(_unique_tag_keys(("Workteams", index, "Tags"), team.get("Tags")))
-    return problems
 
 
 # ---------------------------------------------------------------------------
@@ -729,7 +547,7 @@ def parse_document(text: str | bytes) -> DesiredState:
                 DocumentProblem(Path=render_path(loc), Message=message) for loc, message in unpaired
             )
         data = _plain(raw, (), found)
-        found.extend(_rule_problems(data))
+        found.extend(rule_problems(data))
         secrets = secret_values(data)
         try:
             state = DesiredState.model_validate(data, context={_RULES_CHECKED: True})
