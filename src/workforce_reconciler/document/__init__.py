@@ -1,4 +1,4 @@
-"""The desired-state document: pydantic v2 models, validation and the JSON Schema.
+"""The desired-state document: models, validation, problem messages and the JSON Schema.
 
 The document mirrors SageMaker's request shapes (PascalCase keys), so
 ``model_dump(exclude_none=True)`` of a section is (nearly) the API request. The
@@ -10,22 +10,27 @@ the secret itself never appears in the document.
 once, each with a JSON path (``$.Workteams[1].MemberDefinitions[0]...``) and a
 plain-English message, and raises nothing but ``InvalidDocumentError``. See
 docs/document.md for the format.
+
+Import from here; each concern lives in its own module (each imports only those
+above it):
+
+* ``problems``: problem paths and plain-English messages: rendering a path,
+  quoting a value, "did you mean", pydantic's errors as messages, document-order
+  sorting, ``InvalidDocumentError``. Secrets are hidden with ``redaction.scrub``.
+* ``types``: the field types, ``Annotated`` strs carrying SageMaker's limits from
+  botocore (``constraints.api``); CIDR parsing and ``normalize_cidrs``.
+* ``rules``: the rules that span fields (one identity provider, one secret
+  reference, matching member definitions, unique names and tag keys), checked on
+  the raw JSON data.
+* ``models``: the pydantic v2 models, ``Tag`` up to ``DesiredState``.
+* ``loading``: strict JSON reading (UTF-8, BOM, duplicate keys, surrogates) and
+  ``parse_document``.
+* ``schema``: ``json_schema``, the JSON Schema for editors and the ``schema`` command.
 """
 
-import json
-import re
-from collections.abc import Iterator
-from typing import Any
-
-from pydantic import ValidationError
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
-from pydantic_core import core_schema
-
+from workforce_reconciler.document.loading import parse_document
+from workforce_reconciler.document.models import DOCUMENT_VERSION as DOCUMENT_VERSION
 from workforce_reconciler.document.models import (
-    DOCUMENT_VERSION as DOCUMENT_VERSION,
-)
-from workforce_reconciler.document.models import (
-    RULES_CHECKED,
     CognitoConfig,
     CognitoMemberDefinition,
     DesiredState,
@@ -43,20 +48,12 @@ from workforce_reconciler.document.models import (
     WorkforceVpcConfig,
     WorkteamSpec,
 )
-from workforce_reconciler.document.problems import (
-    InvalidDocumentError,
-    Loc,
-    invalid,
-    invalid_document,
-    json_type,
-    render_path,
-    secret_values,
-    validation_problems,
-)
-from workforce_reconciler.document.rules import rule_problems
+from workforce_reconciler.document.problems import InvalidDocumentError
+from workforce_reconciler.document.schema import SCHEMA_DIALECT as SCHEMA_DIALECT
+from workforce_reconciler.document.schema import json_schema
 from workforce_reconciler.document.types import normalize_cidrs
-from workforce_reconciler.plan import DocumentProblem
 
+# Also importable from here, outside __all__ as before: DOCUMENT_VERSION, SCHEMA_DIALECT.
 __all__ = [
     "CognitoConfig",
     "CognitoMemberDefinition",
@@ -79,153 +76,3 @@ __all__ = [
     "normalize_cidrs",
     "parse_document",
 ]
-
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-
-# ---------------------------------------------------------------------------
-# Reading text
-# ---------------------------------------------------------------------------
-
-
-class _DuplicateKeys(dict[str, Any]):
-    """A JSON object that remembers which keys it saw more than once."""
-
-    duplicates: list[str]
-
-
-def _object_pairs(pairs: list[tuple[str, Any]]) -> _DuplicateKeys:
-    obj = _DuplicateKeys()
-    obj.duplicates = []
-    for key, value in pairs:
-        if key in obj and key not in obj.duplicates:
-            obj.duplicates.append(key)
-        obj[key] = value
-    return obj
-
-
-def _reject_constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not a JSON value")
-
-
-class _NotJson(ValueError):
-    pass
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _plain(data: Any, loc: Loc, problems: list[tuple[Loc, str]]) -> Any:
-    """``data`` with plain dicts, noting duplicate keys (JSON keeps only the last)."""
-    if isinstance(data, dict):
-        for key in getattr(data, "duplicates", ()):
-            problems.append(((*loc, key), "appears more than once in this object"))
-        return {key: _plain(value, (*loc, key), problems) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_plain(item, (*loc, index), problems) for index, item in enumerate(data)]
-    return data
-
-
-def _surrogates(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    """Strings holding half a UTF-16 pair (JSON's "\\ud800"): not text, not sendable to AWS."""
-    message = "contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not text"
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if _SURROGATE.search(key):
-                yield (loc, f"a key {message}")
-            else:
-                yield from _surrogates(value, (*loc, key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from _surrogates(item, (*loc, index))
-    elif isinstance(data, str) and _SURROGATE.search(data):
-        yield (loc, message)
-
-
-def _load_json(text: str | bytes) -> Any:
-    """The JSON value of ``text``; InvalidDocumentError (with line and column) otherwise."""
-    if isinstance(text, bytes | bytearray):
-        try:
-            text = bytes(text).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise invalid("$", f"is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise invalid("$", "the document is empty; it must be a JSON object")
-    try:
-        return json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise invalid(
-            "$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    except _NotJson as exc:
-        raise invalid("$", f"not valid JSON: {exc}") from None
-    except ValueError:  # Python's limit on the digits of an integer
-        raise invalid("$", "a number has too many digits to read") from None
-    except RecursionError:
-        raise invalid("$", "not valid JSON: nested too deeply") from None
-
-
-def parse_document(text: str | bytes) -> DesiredState:
-    """The desired state in ``text``, or InvalidDocumentError listing every problem."""
-    raw = _load_json(text)
-    if not isinstance(raw, dict):
-        raise invalid("$", f"the document must be a JSON object ({{...}}), not {json_type(raw)}")
-    found: list[tuple[Loc, str]] = []
-    try:
-        unpaired = list(_surrogates(raw, ()))
-        if unpaired:
-            raise InvalidDocumentError(
-                DocumentProblem(Path=render_path(loc), Message=message) for loc, message in unpaired
-            )
-        data = _plain(raw, (), found)
-        found.extend(rule_problems(data))
-        secrets = secret_values(data)
-        try:
-            state = DesiredState.model_validate(data, context={RULES_CHECKED: True})
-        except ValidationError as exc:
-            found.extend(validation_problems(exc, DesiredState))
-        else:
-            if not found:
-                return state
-    except RecursionError:
-        raise invalid("$", "the document is nested too deeply") from None
-    raise invalid_document(found, secrets, DesiredState)
-
-
-# ---------------------------------------------------------------------------
-# JSON Schema
-# ---------------------------------------------------------------------------
-
-
-class _DocumentSchema(GenerateJsonSchema):
-    """Optional fields are shown as their type (leaving a key out is how to omit it)."""
-
-    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
-        return self.generate_inner(schema["schema"])
-
-    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
-        json_schema = super().default_schema(schema)
-        if json_schema.get("default", 0) is None:
-            del json_schema["default"]
-        return json_schema
-
-
-_ONE_OF: dict[str, list[list[str]]] = {
-    "WorkforceSpec": [["CognitoConfig"], ["OidcConfig"]],
-    "OidcSpec": [["ClientSecretArn"], ["ClientSecretParameter"]],
-    "MemberDefinition": [["CognitoMemberDefinition"], ["OidcMemberDefinition"]],
-}
-
-
-def json_schema() -> dict[str, Any]:
-    """The document's JSON Schema (draft 2020-12), for editors and ``schema``."""
-    schema = DesiredState.model_json_schema(schema_generator=_DocumentSchema)
-    for name, alternatives in _ONE_OF.items():
-        schema["$defs"][name]["oneOf"] = [{"required": keys} for keys in alternatives]
-    definitions = schema["$defs"]["WorkteamSpec"]["properties"]["MemberDefinitions"]
-    definitions["description"] = (
-        "All Cognito (sharing the workforce's UserPool and ClientId) or all OIDC, "
-        "matching the workforce."
-    )
-    return {"$schema": SCHEMA_DIALECT, **schema}
