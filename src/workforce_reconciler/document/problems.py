@@ -13,7 +13,8 @@ quoting without an import cycle.
 import difflib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -138,44 +139,69 @@ def _unknown_field(loc: Loc, root: type[BaseModel]) -> str:
     return "unknown field; expected one of: " + ", ".join(allowed)
 
 
-def _message(error: ErrorDetails, echo: bool, root: type[BaseModel]) -> str:
-    kind: str = error["type"]
-    ctx: dict[str, Any] = error.get("ctx") or {}
-    value = error.get("input")
-    loc: Loc = tuple(error["loc"])
-    shown = quote(value) if echo and isinstance(value, str) else None
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return _unknown_field(loc, root)
-    if kind in _TYPE_NAMES:
-        return f"must be {_TYPE_NAMES[kind]}, not {json_type(value)}"
-    if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace("'", '"')
-        if shown is not None:
-            return f"{shown} is not allowed; use {expected}"
-        return f"must be {expected}, not {json_type(value)}"
-    if kind == "string_too_short":
-        if ctx.get("min_length") == 1:
-            return "must not be empty"
-        return f"must be at least {count(ctx['min_length'], 'character')} long"
-    if kind == "string_too_long":
-        length = len(value) if isinstance(value, str) else "more"
-        return f"must be at most {count(ctx['max_length'], 'character')} long (it has {length})"
-    if kind in ("too_short", "too_long"):
-        noun = "entry" if ctx.get("field_type") == "Dictionary" else "item"
-        limit = ctx["min_length"] if kind == "too_short" else ctx["max_length"]
-        bound = "at least" if kind == "too_short" else "at most"
-        return f"must have {bound} {count(limit, noun)} (it has {ctx.get('actual_length', 'more')})"
-    if kind == "string_pattern_mismatch":
-        info = pattern_info(ctx.get("pattern", ""))
-        subject = shown or "the value"
-        if info is None:
-            return f"{subject} does not match the pattern {ctx.get('pattern')}"
-        if info.hint:
-            return f"{subject} is not {info.hint} (SageMaker's pattern: {info.original})"
-        return f"{subject} does not match SageMaker's pattern {info.original}"
-    return str(error["msg"])
+@dataclass(frozen=True)
+class _Failure:
+    """One of pydantic's errors, as the message builders below read it."""
+
+    kind: str
+    ctx: dict[str, Any]
+    value: Any
+    loc: Loc
+    shown: str | None  # the value quoted for the message, None when it must not be echoed
+    root: type[BaseModel]
+
+    @classmethod
+    def of(cls, error: ErrorDetails, echo: bool, root: type[BaseModel]) -> "_Failure":
+        value = error.get("input")
+        return cls(
+            kind=error["type"],
+            ctx=error.get("ctx") or {},
+            value=value,
+            loc=tuple(error["loc"]),
+            shown=quote(value) if echo and isinstance(value, str) else None,
+            root=root,
+        )
+
+
+def _wrong_type(failure: _Failure) -> str:
+    return f"must be {_TYPE_NAMES[failure.kind]}, not {json_type(failure.value)}"
+
+
+def _not_allowed(failure: _Failure) -> str:
+    expected = str(failure.ctx.get("expected", "")).replace("'", '"')
+    if failure.shown is not None:
+        return f"{failure.shown} is not allowed; use {expected}"
+    return f"must be {expected}, not {json_type(failure.value)}"
+
+
+def _too_short_text(failure: _Failure) -> str:
+    if failure.ctx.get("min_length") == 1:
+        return "must not be empty"
+    return f"must be at least {count(failure.ctx['min_length'], 'character')} long"
+
+
+def _too_long_text(failure: _Failure) -> str:
+    length = len(failure.value) if isinstance(failure.value, str) else "more"
+    return f"must be at most {count(failure.ctx['max_length'], 'character')} long (it has {length})"
+
+
+def _wrong_size(failure: _Failure) -> str:
+    ctx = failure.ctx
+    noun = "entry" if ctx.get("field_type") == "Dictionary" else "item"
+    too_short = failure.kind == "too_short"
+    limit = ctx["min_length"] if too_short else ctx["max_length"]
+    bound = "at least" if too_short else "at most"
+    return f"must have {bound} {count(limit, noun)} (it has {ctx.get('actual_length', 'more')})"
+
+
+def _no_match(failure: _Failure) -> str:
+    info = pattern_info(failure.ctx.get("pattern", ""))
+    subject = failure.shown or "the value"
+    if info is None:
+        return f"{subject} does not match the pattern {failure.ctx.get('pattern')}"
+    if info.hint:
+        return f"{subject} is not {info.hint} (SageMaker's pattern: {info.original})"
+    return f"{subject} does not match SageMaker's pattern {info.original}"
 
 
 _TYPE_NAMES = {
@@ -187,6 +213,25 @@ _TYPE_NAMES = {
     "model_type": "an object",
     "model_attributes_type": "an object",
 }
+
+# The message for each of pydantic's error types; any other type keeps pydantic's own.
+_MESSAGES: dict[str, Callable[[_Failure], str]] = {
+    "missing": lambda _failure: "is required",
+    "extra_forbidden": lambda failure: _unknown_field(failure.loc, failure.root),
+    **dict.fromkeys(_TYPE_NAMES, _wrong_type),
+    "literal_error": _not_allowed,
+    "enum": _not_allowed,
+    "string_too_short": _too_short_text,
+    "string_too_long": _too_long_text,
+    "too_short": _wrong_size,
+    "too_long": _wrong_size,
+    "string_pattern_mismatch": _no_match,
+}
+
+
+def _message(error: ErrorDetails, echo: bool, root: type[BaseModel]) -> str:
+    build = _MESSAGES.get(error["type"])
+    return build(_Failure.of(error, echo, root)) if build else str(error["msg"])
 
 
 def secret_values(data: object) -> set[str]:

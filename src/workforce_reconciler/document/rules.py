@@ -155,36 +155,59 @@ def rule_problems(document: object) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
     workforce = document.get("Workforce")
     workforce_kind: str | None = None
+    # Where the Cognito UserPool and ClientId were first given, and their values.
     reference: dict[str, tuple[Loc, str]] = {}
     if isinstance(workforce, dict):
         problems.extend(_workforce_rules(workforce))
         problems.extend(_unique_tag_keys(("Workforce", "Tags"), workforce.get("Tags")))
-        cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
-        if cognito != oidc:
-            workforce_kind = "cognito" if cognito else "oidc"
-        config = workforce.get("CognitoConfig")
-        if isinstance(config, dict):
-            for key in ("UserPool", "ClientId"):
-                if isinstance(config.get(key), str):
-                    reference[key] = (("Workforce", "CognitoConfig", key), config[key])
+        workforce_kind = _workforce_kind(workforce)
+        reference = _cognito_reference(workforce)
     teams = document.get("Workteams")
     if isinstance(teams, list):
-        seen: dict[str, int] = {}
-        for index, team in enumerate(teams):
-            if not isinstance(team, dict):
-                continue
-            name = team.get("WorkteamName")
-            if isinstance(name, str):
-                if name in seen:
-                    problems.append(
-                        (
-                            ("Workteams", index, "WorkteamName"),
-                            f"{quote(name)} is already the name of "
-                            f"{render_path(('Workteams', seen[name]))}: team names must be unique",
-                        )
-                    )
-                else:
-                    seen[name] = index
-            problems.extend(_team_rules(index, team, workforce_kind, reference))
-            problems.extend(_unique_tag_keys(("Workteams", index, "Tags"), team.get("Tags")))
+        problems.extend(_teams_rules(teams, workforce_kind, reference))
     return problems
+
+
+def _workforce_kind(workforce: dict[str, Any]) -> str | None:
+    """The workforce's identity provider; None unless exactly one config is set."""
+    cognito, oidc = _present(workforce, "CognitoConfig"), _present(workforce, "OidcConfig")
+    if cognito == oidc:
+        return None
+    return "cognito" if cognito else "oidc"
+
+
+def _cognito_reference(workforce: dict[str, Any]) -> dict[str, tuple[Loc, str]]:
+    """The workforce's Cognito UserPool and ClientId (where strings), with their paths."""
+    config = workforce.get("CognitoConfig")
+    if not isinstance(config, dict):
+        return {}
+    return {
+        key: (("Workforce", "CognitoConfig", key), config[key])
+        for key in ("UserPool", "ClientId")
+        if isinstance(config.get(key), str)
+    }
+
+
+def _teams_rules(
+    teams: list[Any], workforce_kind: str | None, reference: dict[str, tuple[Loc, str]]
+) -> Iterator[tuple[Loc, str]]:
+    names: dict[str, int] = {}
+    for index, team in enumerate(teams):
+        if not isinstance(team, dict):
+            continue
+        yield from _unique_team_name(index, team.get("WorkteamName"), names)
+        yield from _team_rules(index, team, workforce_kind, reference)
+        yield from _unique_tag_keys(("Workteams", index, "Tags"), team.get("Tags"))
+
+
+def _unique_team_name(index: int, name: object, seen: dict[str, int]) -> Iterator[tuple[Loc, str]]:
+    if not isinstance(name, str):
+        return
+    if name in seen:
+        yield (
+            ("Workteams", index, "WorkteamName"),
+            f"{quote(name)} is already the name of "
+            f"{render_path(('Workteams', seen[name]))}: team names must be unique",
+        )
+    else:
+        seen[name] = index
