@@ -5,7 +5,7 @@ appears twice in one object is a problem (JSON would keep only the last), NaN an
 Infinity are not JSON, and a string holding half a UTF-16 surrogate pair is not
 text. The data then goes through the cross-field rules (``rules.py``) and the models
 (``models.py``) together, so the user sees every problem in one
-``InvalidDocumentError`` (``problems.py``), never a first one at a time.
+``InvalidDocumentError`` (``problems.py``), not one at a time.
 """
 
 import json

@@ -5,6 +5,10 @@ rendered as a JSON path (``$.Workteams[1].MemberDefinitions[0]``) and a message.
 Here: rendering paths, quoting values, "did you mean" for unknown fields, pydantic's
 errors turned into messages, document-order sorting, and ``InvalidDocumentError``.
 
+No message repeats the OIDC client secret: a value under a ``ClientSecret``-like key
+is never quoted, and every message goes through ``redaction.scrub`` with the secret
+values found in the document (the project's one redaction mechanism).
+
 Nothing here knows the document's models: the functions that need them take the
 root model (``DesiredState``) as an argument, so the models can use the paths and
 quoting without an import cycle.
