@@ -838,7 +838,7 @@ def test_a_client_secret_in_the_document_is_refused_without_repeating_it(
     assert problems == [
         (
             "$.Workforce.OidcConfig.Issuer",
-            '"http://***" is not an https:// URL (SageMaker\'s pattern: https://\\S+)',
+            '"http://(redacted)" is not an https:// URL (SageMaker\'s pattern: https://\\S+)',
         ),
         (
             path,

@@ -1,0 +1,216 @@
+"""The document's field types: each carries SageMaker's limits from botocore's service model.
+
+A field type is an ``Annotated`` str (or list, or map) whose ``constraints.api(...)``
+metadata names the request member it mirrors, so its lengths, patterns and list
+sizes are the ones botocore validates requests with, and ``hint`` is what a problem
+message calls a value that does not match. CIDR blocks are parsed by ``ipaddress``
+and normalised (``normalize_cidrs``) rather than matched against a pattern.
+"""
+
+import ipaddress
+from collections.abc import Iterable
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from workforce_reconciler.constraints import api
+from workforce_reconciler.document.problems import quote
+
+# The request shapes the document mirrors (``api``'s first arguments).
+CREATE_WORKFORCE = "CreateWorkforce"
+CREATE_WORKTEAM = "CreateWorkteam"
+TEAM_MEMBER = (CREATE_WORKTEAM, "MemberDefinitions", "member")
+
+_ONE_LINE = "text on one line"
+_TAG_TEXT = "letters, digits, spaces and _ . : / = + - @"
+_GROUP_TEXT = "letters, digits, marks, symbols and punctuation, without spaces"
+
+WorkforceNameStr = Annotated[
+    str,
+    api(
+        CREATE_WORKFORCE,
+        "WorkforceName",
+        hint="1-63 letters, digits and hyphens, starting with a letter or digit",
+    ),
+]
+WorkteamNameStr = Annotated[
+    str,
+    api(
+        CREATE_WORKTEAM,
+        "WorkteamName",
+        hint="1-63 letters, digits and hyphens, starting and ending with a letter or digit",
+    ),
+]
+UserPoolId = Annotated[
+    str,
+    api(
+        CREATE_WORKFORCE,
+        "CognitoConfig",
+        "UserPool",
+        hint="a Cognito user pool ID like us-east-1_AbCdEfGhI",
+    ),
+]
+ClientIdStr = Annotated[
+    str, api(CREATE_WORKFORCE, "CognitoConfig", "ClientId", hint="printable ASCII text")
+]
+OidcClientId = Annotated[
+    str, api(CREATE_WORKFORCE, "OidcConfig", "ClientId", hint="printable ASCII text")
+]
+OidcEndpoint = Annotated[str, api(CREATE_WORKFORCE, "OidcConfig", "Issuer", hint="an https:// URL")]
+ScopeStr = Annotated[
+    str,
+    api(
+        CREATE_WORKFORCE,
+        "OidcConfig",
+        "Scope",
+        hint='space-separated OAuth scopes like "openid email"',
+    ),
+]
+ExtraParamKey = Annotated[
+    str,
+    api(CREATE_WORKFORCE, "OidcConfig", "AuthenticationRequestExtraParams", "key", hint=_ONE_LINE),
+]
+ExtraParamValue = Annotated[
+    str,
+    api(
+        CREATE_WORKFORCE, "OidcConfig", "AuthenticationRequestExtraParams", "value", hint=_ONE_LINE
+    ),
+]
+ExtraParams = Annotated[
+    dict[ExtraParamKey, ExtraParamValue],
+    api(CREATE_WORKFORCE, "OidcConfig", "AuthenticationRequestExtraParams"),
+]
+SecretId = Annotated[
+    str,
+    api(
+        "DescribeSecret",
+        "SecretId",
+        service="secretsmanager",
+        hint="a Secrets Manager secret ARN or name",
+    ),
+]
+ParameterName = Annotated[
+    str,
+    api("GetParameter", "Name", service="ssm", hint="an SSM SecureString parameter name or ARN"),
+]
+TagKey = Annotated[str, api(CREATE_WORKFORCE, "Tags", "member", "Key", hint=_TAG_TEXT)]
+TagValue = Annotated[str, api(CREATE_WORKFORCE, "Tags", "member", "Value", hint=_TAG_TEXT)]
+VpcIdStr = Annotated[
+    str,
+    api(
+        CREATE_WORKFORCE, "WorkforceVpcConfig", "VpcId", hint="a VPC ID like vpc-0a1b2c3d4e5f67890"
+    ),
+]
+SecurityGroupId = Annotated[
+    str,
+    api(
+        CREATE_WORKFORCE,
+        "WorkforceVpcConfig",
+        "SecurityGroupIds",
+        "member",
+        hint="a security group ID like sg-0a1b2c3d4e5f67890",
+    ),
+]
+SubnetId = Annotated[
+    str,
+    api(
+        CREATE_WORKFORCE,
+        "WorkforceVpcConfig",
+        "Subnets",
+        "member",
+        hint="a subnet ID like subnet-0a1b2c3d4e5f67890",
+    ),
+]
+IpAddressTypeLiteral = Annotated[
+    Literal["ipv4", "dualstack"], api(CREATE_WORKFORCE, "IpAddressType")
+]
+UserGroupStr = Annotated[
+    str, api(*TEAM_MEMBER, "CognitoMemberDefinition", "UserGroup", hint=_GROUP_TEXT)
+]
+MemberClientId = Annotated[
+    str, api(*TEAM_MEMBER, "CognitoMemberDefinition", "ClientId", hint="printable ASCII text")
+]
+MemberUserPool = Annotated[
+    str,
+    api(
+        *TEAM_MEMBER,
+        "CognitoMemberDefinition",
+        "UserPool",
+        hint="a Cognito user pool ID like us-east-1_AbCdEfGhI",
+    ),
+]
+Group = Annotated[
+    str, api(*TEAM_MEMBER, "OidcMemberDefinition", "Groups", "member", hint=_GROUP_TEXT)
+]
+DescriptionStr = Annotated[str, api(CREATE_WORKTEAM, "Description", hint=_ONE_LINE)]
+TopicArn = Annotated[
+    str,
+    api(
+        CREATE_WORKTEAM,
+        "NotificationConfiguration",
+        "NotificationTopicArn",
+        hint="an SNS topic ARN like arn:aws:sns:us-east-1:111122223333:labeling-alerts",
+    ),
+]
+EnabledOrDisabled = Annotated[
+    Literal["Enabled", "Disabled"],
+    api(
+        CREATE_WORKTEAM,
+        "WorkerAccessConfiguration",
+        "S3Presign",
+        "IamPolicyConstraints",
+        "SourceIp",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------
+# CIDRs
+# ---------------------------------------------------------------------------
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _parse_cidr(text: str) -> IpNetwork:
+    """One CIDR block; host bits are allowed and cleared (``10.0.0.7/24`` is ``10.0.0.0/24``)."""
+    if "/" not in text:
+        raise ValueError(
+            f"{quote(text)} is not a CIDR block: add a prefix length, "
+            f"for example {quote(text.strip() + '/32' if ':' not in text else text + '/128')}"
+        )
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise ValueError(f"{quote(text)} is not a valid IPv4 or IPv6 CIDR block") from None
+
+
+def _network_order(network: IpNetwork) -> tuple[int, int, int]:
+    return (network.version, int(network.network_address), network.prefixlen)
+
+
+def normalize_cidrs(cidrs: Iterable[str]) -> tuple[str, ...]:
+    """CIDR blocks as networks: host bits cleared, duplicates dropped, sorted (IPv4 first).
+
+    Two lists that allow the same addresses in different order or spelling give the
+    same tuple, so comparing desired and observed CIDRs finds no false drift.
+    Raises ``ValueError`` naming the first block that is not a CIDR.
+    """
+    networks = {_parse_cidr(cidr) for cidr in cidrs}
+    return tuple(str(network) for network in sorted(networks, key=_network_order))
+
+
+def _check_cidr(text: str) -> str:
+    try:
+        return str(_parse_cidr(text))
+    except ValueError as exc:
+        raise PydanticCustomError("cidr", str(exc)) from None
+
+
+Cidr = Annotated[
+    str,
+    # The service model's Cidr pattern has lost backslashes (``^s*``, ``2[0-4]d``);
+    # ipaddress is the real parser, so only the model's lengths are applied here.
+    api(CREATE_WORKFORCE, "SourceIpConfig", "Cidrs", "member", pattern=False),
+    AfterValidator(_check_cidr),
+]

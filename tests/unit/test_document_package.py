@@ -1,0 +1,35 @@
+"""The document package keeps the public names the single document.py module had."""
+
+from __future__ import annotations
+
+import workforce_reconciler.document as document
+
+
+def test_the_package_exports_the_names_the_module_did() -> None:
+    # Given the package, When its public names are listed, Then they are the module's
+    assert sorted(document.__all__) == [
+        "CognitoConfig",
+        "CognitoMemberDefinition",
+        "DesiredState",
+        "IamPolicyConstraints",
+        "InvalidDocumentError",
+        "MemberDefinition",
+        "NotificationConfiguration",
+        "OidcMemberDefinition",
+        "OidcSpec",
+        "Policy",
+        "S3Presign",
+        "SourceIpConfig",
+        "Tag",
+        "WorkerAccessConfiguration",
+        "WorkforceSpec",
+        "WorkforceVpcConfig",
+        "WorkteamSpec",
+        "json_schema",
+        "normalize_cidrs",
+        "parse_document",
+    ]
+    assert all(hasattr(document, name) for name in document.__all__)
+    # and the two constants stay importable from the package, outside __all__ as before
+    assert document.DOCUMENT_VERSION == 1
+    assert document.SCHEMA_DIALECT == "https://json-schema.org/draft/2020-12/schema"
