@@ -35,7 +35,7 @@ from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import TransientError
 from workforce_reconciler.observability import logger, metrics, tracer
-from workforce_reconciler.plan import Report
+from workforce_reconciler.plan import Outcome, Report
 from workforce_reconciler.settings import Settings
 
 if TYPE_CHECKING:
@@ -142,6 +142,8 @@ def _app() -> App:
             timeout_seconds=settings.WAIT_TIMEOUT_SECONDS,
             poll_seconds=settings.WAIT_POLL_SECONDS,
         ),
+        # A refused request is not sent again unchanged before a reminder would be due.
+        refusal_memory=settings.reminder_interval,
     )
     notifier = SnsNotifier(
         clients.sns(),
@@ -175,16 +177,17 @@ def _ignored(event: Any, parameter: str) -> dict[str, Any]:
 def _log(report: Report, summary: RunSummary) -> None:
     if report.Error is not None:
         logger.error("reconcile stopped", extra={"error": report.Error.Message})
-    for failure in report.failed:
-        logger.warning(
-            "step failed",
-            extra={
-                "operation": failure.Action.Operation.value,
-                "target": failure.Action.target,
-                "error_code": failure.ErrorCode,
-                "error_message": failure.ErrorMessage,  # apply already scrubbed the secret
-            },
-        )
+    for result in report.Results:
+        if result.Outcome in (Outcome.FAILED, Outcome.REFUSED):
+            logger.warning(
+                f"step {result.Outcome.value}",
+                extra={
+                    "operation": result.Action.Operation.value,
+                    "target": result.Action.target,
+                    "error_code": result.ErrorCode,
+                    "error_message": result.ErrorMessage,  # apply scrubbed the secret
+                },
+            )
     logger.info("reconcile done", extra={"summary": summary.model_dump()})
 
 

@@ -90,6 +90,10 @@ class Action(_Data):
         description="If this step fails, the steps after it are not attempted (they build "
         "on it); the next run plans them again.",
     )
+    Advice: str | None = Field(
+        default=None,
+        description="For people only: what to do if SageMaker refuses this step.",
+    )
 
     @property
     def target(self) -> str:
@@ -114,6 +118,7 @@ class Finding(_Data):
     Severity: Severity
     Message: str
     ResourceName: str | None = None
+    Advice: str | None = Field(default=None, description="What a person can do about it.")
 
 
 class LiveWorkforce(_Data):
@@ -156,6 +161,11 @@ class Plan(_Data):
         default=False,
         description="Read the secret before the first step and attempt nothing if it cannot "
         "be used (a replacement must not delete what it cannot re-create).",
+    )
+    Recreation: tuple[dict[str, Any], ...] = Field(
+        default=(),
+        description="Work teams the plan deletes (or found deleted) for an OIDC change and "
+        "re-creates: each team's CreateWorkteam request, recorded before the first step.",
     )
 
     @property

@@ -35,6 +35,12 @@ class WorkforceGateway(Protocol):
     def list_workteams(self) -> list[WorkteamTypeDef]:
         """Every work team of the account and region, whole objects."""
 
+    def describe_workteam(self, name: str) -> WorkteamTypeDef | None:
+        """The work team, or None when it does not exist."""
+
+    def labeling_jobs_in_progress(self, workteam_arn: str) -> list[str]:
+        """The names of the team's labeling jobs that are InProgress."""
+
     def list_tags(self, arn: str) -> dict[str, str]: ...
 
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +94,13 @@ class StateStore(Protocol):
         document that points at another secret needs the new one applied once)."""
 
     def put_secret_version(self, scope: str, reference: str, version: str) -> None: ...
+
+    def read_records(self, scope: str) -> dict[str, dict[str, str]]:
+        """Every record of ``scope`` by key: string attributes, whatever their kind."""
+
+    def put_record(self, scope: str, key: str, attributes: dict[str, str]) -> None: ...
+
+    def delete_record(self, scope: str, key: str) -> None: ...
 
     def get_conditions(self, scope: str) -> dict[str, ConditionRecord]: ...
 

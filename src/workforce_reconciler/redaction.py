@@ -28,7 +28,7 @@ _SECRET_KEY = "clientsecret"  # noqa: S105 - the name of the key to hide, not a 
 # ``ClientSecret: "x"``, ``client_secret=x``, ``'ClientSecret': 'x'`` inside free text.
 _SECRET_IN_TEXT = re.compile(
     r"""(?i)(client[_-]?secret["']?\s*[:=]\s*)(?!['"]?\(redacted\))"""
-    r"""("[^"]*"|'[^']*'|[^\s,;}&)\]]+)"""
+    r"""("[^"]*"|'[^']*'|[^\s,;}&)\]"']+)"""
 )
 
 

@@ -137,7 +137,7 @@ def format_result(result: ActionResult, *, color: bool = False) -> str:
     """``applied ~ Workforce/default (UpdateWorkforce)``, with the error when it failed."""
     action = result.Action
     line = f"{result.Outcome.value:<8}{symbol(action)} {action.target} ({action.Operation.value})"
-    if result.Outcome is Outcome.FAILED:
+    if result.Outcome in (Outcome.FAILED, Outcome.REFUSED):
         code = result.ErrorCode or "Error"
         line += f": {code}: {redact_text(result.ErrorMessage or 'no message')}"
     elif result.ErrorMessage:

@@ -162,9 +162,9 @@ def test_switching_identity_provider_is_blocked_without_disruptive_changes(
 def test_injected_failure_exits_1_and_names_the_code(
     world: World, cli: Cli, oidc_file: Path
 ) -> None:
-    # Given SageMaker will refuse the first CreateWorkteam
+    # Given SageMaker will fail the first CreateWorkteam (a quota, not the request)
     controls.add_fault(
-        "CreateWorkteam", error="ValidationException", message="Group labelers-images is unknown"
+        "CreateWorkteam", error="ResourceLimitExceeded", message="The work team limit is 25"
     )
 
     # When the example is applied
@@ -174,7 +174,7 @@ def test_injected_failure_exits_1_and_names_the_code(
     assert ran.code == 1
     failed = (
         "failed  + Workteam/image-labelers (CreateWorkteam): "
-        "ValidationException: Group labelers-images is unknown"
+        "ResourceLimitExceeded: The work team limit is 25"
     )
     assert f"  {failed}\n" in ran.out
     assert "  applied + Workteam/text-reviewers (CreateWorkteam)\n" in ran.out
@@ -185,8 +185,8 @@ def test_injected_failure_exits_1_and_names_the_code(
 
 
 def test_injected_failure_in_json(world: World, cli: Cli, oidc_file: Path) -> None:
-    # Given SageMaker will refuse the first CreateWorkteam
-    controls.add_fault("CreateWorkteam", error="ValidationException", message="nope")
+    # Given SageMaker will fail the first CreateWorkteam (a quota, not the request)
+    controls.add_fault("CreateWorkteam", error="ResourceLimitExceeded", message="nope")
 
     # When the example is applied with --output json
     ran = cli("apply", "--file", oidc_file, "--auto-approve", "--output", "json")
@@ -195,12 +195,12 @@ def test_injected_failure_in_json(world: World, cli: Cli, oidc_file: Path) -> No
     assert ran.code == 1
     assert ran.err == (
         "error: 1 of 3 change(s) not applied (status ApplyFailed)\n"
-        "  failed  + Workteam/image-labelers (CreateWorkteam): ValidationException: nope\n"
+        "  failed  + Workteam/image-labelers (CreateWorkteam): ResourceLimitExceeded: nope\n"
     )
     assert ran.json["Status"] == "ApplyFailed"
     failed = [r for r in ran.json["Results"] if r["Outcome"] == "failed"]
     assert [(r["ErrorCode"], r["ErrorMessage"]) for r in failed] == [
-        ("ValidationException", "nope")
+        ("ResourceLimitExceeded", "nope")
     ]
 
 
@@ -257,9 +257,11 @@ def test_client_secret_never_printed_even_when_the_service_echoes_it(
 def test_secret_rotation_is_tracked_with_the_state_table(
     world: World, cli: Cli, oidc_file: Path
 ) -> None:
-    # Given a service that accepts OIDC updates while teams exist (the newer documentation),
-    # and a workforce applied with the state table
-    controls.configure(oidc_update_conflicts_with_workteams=False)
+    # Given a workforce without teams (SageMaker updates OIDC only then), applied with the
+    # state table
+    doc = json.loads(oidc_file.read_text())
+    doc["Workteams"] = []
+    write(oidc_file, doc)
     assert cli("apply", "--file", oidc_file, "--auto-approve", "--state-table", TABLE).code == 0
     in_sync = cli("plan", "--file", oidc_file, "--state-table", TABLE)
     assert in_sync.code == 0, in_sync.printed
@@ -329,22 +331,23 @@ def test_secret_in_an_ssm_parameter_and_document_in_ssm(world: World, cli: Cli) 
     assert again.code == 0, again.printed
 
 
-def test_rotation_refused_by_sagemaker_while_teams_exist_exits_1_with_the_reason(
+def test_rotation_while_teams_exist_is_blocked_before_any_call_and_exits_1_with_the_ways_out(
     world: World, cli: Cli, oidc_file: Path
 ) -> None:
-    # Given a service that refuses OIDC updates while work teams exist (the older
-    # documentation, the emulator's default), and a rotated secret
+    # Given a workforce with teams (SageMaker updates OIDC only without), and a rotated secret
     assert cli("apply", "--file", oidc_file, "--auto-approve", "--state-table", TABLE).code == 0
     world.secretsmanager.put_secret_value(SecretId=world.secret_arn, SecretString="rotated-3")
+    controls.clear_calls()
 
     # When it is applied
     ran = cli("apply", "--file", oidc_file, "--auto-approve", "--state-table", TABLE)
 
-    # Then exit 1: the step is skipped as blocked by SageMaker, with the service's reason
+    # Then exit 1: nothing can be applied, nothing was sent, and the ways out are named
     assert ran.code == 1
-    assert ran.out.endswith("Status: Blocked (mode enforce, trigger cli-apply).\n")
-    assert ran.err == "error: 1 of 1 change(s) not applied (status Blocked)\n"
-    assert "OidcConfig cannot be updated while work teams exist" in ran.out
+    assert ran.err.startswith("error: nothing can be applied: every change is blocked:\n")
+    assert "Policy.RecreateWorkteamsForOidcChanges" in ran.err
+    assert "--secret-already-applied" in ran.err
+    assert World.writes() == []
     assert "rotated-3" not in ran.printed
 
 

@@ -115,6 +115,7 @@ def test_aws_endpoint_url_is_honoured_and_the_secret_never_printed(
     )["ARN"]
     doc = example("oidc")
     doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = arn
+    doc["Workteams"] = []  # (SageMaker updates OIDC only without teams: see below)
     path = write(tmp_path / "oidc.json", doc)
 
     # When it is planned and applied without --endpoint-url
@@ -141,11 +142,11 @@ def test_aws_endpoint_url_is_honoured_and_the_secret_never_printed(
     write(path, doc)
     failed = program("apply", "--file", path, "--auto-approve", env=env)
 
-    # Then exit 1 naming the error code, still without the secret
+    # Then exit 1 naming the error code (a refusal: blocked), still without the secret
     assert failed.returncode == 1
-    assert failed.stderr == "error: 1 of 1 change(s) not applied (status ApplyFailed)\n"
+    assert failed.stderr == "error: 1 of 1 change(s) not applied (status Blocked)\n"
     assert (
-        "failed  ~ Workforce/labeling-oidc (UpdateWorkforce): ValidationException" in failed.stdout
+        "refused ~ Workforce/labeling-oidc (UpdateWorkforce): ValidationException" in failed.stdout
     )
     assert SECRET not in failed.stdout + failed.stderr
 

@@ -19,10 +19,9 @@ def test_every_sagemaker_call_of_every_path_is_declared(
     world: World, oidc_doc: dict[str, Any], cognito_doc: dict[str, Any]
 ) -> None:
     # Given runs down every path: create, update, tags, unlisted-team deletion, replacement
-    controls.configure(oidc_update_conflicts_with_workteams=False)
     world.run(oidc_doc)
     changed = copy.deepcopy(oidc_doc)
-    changed["Workforce"]["OidcConfig"]["Scope"] = "openid"
+    changed["Workforce"]["SourceIpConfig"]["Cidrs"] = ["192.0.2.0/24"]
     changed["Workforce"]["Tags"] = [{"Key": "team", "Value": "other"}]
     changed["Workteams"][0]["Tags"] = []
     changed["Workteams"] = changed["Workteams"][:1]

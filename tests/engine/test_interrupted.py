@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from engine.world import World
-from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.plan import RunStatus
@@ -65,7 +64,7 @@ def end_state(world: World) -> dict[str, Any]:
     workforce = world.workforce("labeling-oidc")
     teams = world.teams()
     return {
-        "scope": workforce["OidcConfig"]["Scope"],
+        "cidrs": workforce["SourceIpConfig"]["Cidrs"],
         "teams": sorted(teams),
         "descriptions": sorted(t["Description"] for t in teams.values()),
         "tags": world.tags(teams["image-labelers"]["WorkteamArn"]),
@@ -81,9 +80,8 @@ CALLS = 7
 def test_a_run_killed_after_any_call_is_finished_by_the_next(
     world: World, oidc_doc: dict[str, Any], die_after: int
 ) -> None:
-    # Given a converged workforce and a document that changes a team, adds one and
-    # changes tags, on a service that lets OIDC change with teams
-    controls.configure(oidc_update_conflicts_with_workteams=False)
+    # Given a converged workforce and a document that changes its allow-list, changes a
+    # team, adds one and changes tags
     world.run(oidc_doc)
     changed = copy.deepcopy(oidc_doc)
     changed["Workteams"][1]["Description"] = "now reviews tickets and chats"
@@ -95,7 +93,7 @@ def test_a_run_killed_after_any_call_is_finished_by_the_next(
             "MemberDefinitions": [{"OidcMemberDefinition": {"Groups": ["audio"]}}],
         }
     )
-    changed["Workforce"]["OidcConfig"]["Scope"] = "openid email"
+    changed["Workforce"]["SourceIpConfig"]["Cidrs"] = ["192.0.2.0/24"]
     world.put_document(changed)
 
     # When a run dies right after its n-th SageMaker call, and a fresh run follows
@@ -105,7 +103,7 @@ def test_a_run_killed_after_any_call_is_finished_by_the_next(
     # Then the follow-up converged, without duplicates, and the next has nothing to do
     assert follow_up.status in {RunStatus.CORRECTED, RunStatus.IN_SYNC}, follow_up.Results
     assert end_state(world) == {
-        "scope": "openid email",
+        "cidrs": ["192.0.2.0/24"],
         "teams": ["audio-transcribers", "image-labelers", "text-reviewers"],
         "descriptions": sorted(
             [

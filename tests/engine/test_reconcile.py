@@ -299,8 +299,8 @@ def test_detect_mode_reports_drift_and_never_writes(
 def test_rotated_secret_needs_exactly_one_update_and_an_unchanged_one_none(
     world: World, oidc_doc: dict[str, Any]
 ) -> None:
-    # Given a converged OIDC workforce, on a service that allows OIDC updates with teams
-    controls.configure(oidc_update_conflicts_with_workteams=False)
+    # Given a converged OIDC workforce without teams (SageMaker updates OIDC only then)
+    oidc_doc["Workteams"] = []
     world.run(oidc_doc)
     controls.clear_calls()
     assert world.run().Plan.Actions == ()
@@ -318,32 +318,35 @@ def test_rotated_secret_needs_exactly_one_update_and_an_unchanged_one_none(
     assert world.writes() == []
 
 
-def test_oidc_change_refused_while_teams_exist_is_blocked_drift_not_a_failure(
+def test_oidc_change_while_teams_exist_is_blocked_in_the_plan_and_never_sent(
     world: World, oidc_doc: dict[str, Any]
 ) -> None:
-    # Given a converged OIDC workforce with teams, on a service that refuses OIDC changes
-    # while work teams exist (the older API text; the emulator's default)
+    # Given a converged OIDC workforce with teams; even on a service that would take an
+    # OIDC update with teams, the planner follows the API reference's rule
+    controls.configure(oidc_update_conflicts_with_workteams=False)
     world.run(oidc_doc)
     changed = copy.deepcopy(oidc_doc)
     changed["Workforce"]["OidcConfig"]["Scope"] = "openid email"
+    controls.clear_calls()
 
     # When the document changes the OIDC scope
     report = world.run(changed)
 
-    # Then the refused step is reported as blocked, with SageMaker's reason, not as failed
+    # Then the change is blocked drift with the ways out, and nothing was sent
     assert report.status is RunStatus.BLOCKED
     (action,) = report.Plan.Actions
     assert action.Classification is Classification.BLOCKED
-    assert action.Reason.startswith("SageMaker refused it (ConflictException)")
+    assert "Policy.RecreateWorkteamsForOidcChanges" in action.Reason
     assert report.failed == ()
+    assert world.writes() == []
     assert world.workforce("labeling-oidc")["OidcConfig"]["Scope"] == "openid email profile groups"
 
 
 def test_secret_in_ssm_securestring_is_tracked_by_parameter_version(
     world: World, oidc_doc: dict[str, Any]
 ) -> None:
-    # Given the secret in an SSM SecureString
-    controls.configure(oidc_update_conflicts_with_workteams=False)
+    # Given the secret in an SSM SecureString, on a workforce without teams
+    oidc_doc["Workteams"] = []
     world.ssm.put_parameter(Name="/idp/client-secret", Value="first", Type="SecureString")
     oidc = oidc_doc["Workforce"]["OidcConfig"]
     del oidc["ClientSecretArn"]
@@ -362,8 +365,8 @@ def test_secret_in_ssm_securestring_is_tracked_by_parameter_version(
 
 
 def test_pointing_at_another_secret_applies_it_once(world: World, oidc_doc: dict[str, Any]) -> None:
-    # Given a converged OIDC workforce
-    controls.configure(oidc_update_conflicts_with_workteams=False)
+    # Given a converged OIDC workforce without teams
+    oidc_doc["Workteams"] = []
     world.run(oidc_doc)
     # and a second secret whose version id might even equal the first one's
     world.ssm.put_parameter(Name="/idp/new-client-secret", Value="other", Type="SecureString")
@@ -394,9 +397,11 @@ def test_secret_never_appears_in_calls_log_report_or_errors(
     failed = world.run(oidc_doc)
     succeeded = world.run()
 
-    # Then the secret is nowhere a person or a machine could read it
-    assert failed.status is RunStatus.APPLY_FAILED
-    assert failed.failed[0].ErrorCode == "ValidationException"
+    # Then the secret is nowhere a person or a machine could read it (the refusal is
+    # blocked drift, with the service's code and its message scrubbed)
+    assert failed.status is RunStatus.BLOCKED
+    refused = [r for r in failed.Results if r.Outcome is Outcome.REFUSED]
+    assert refused[0].ErrorCode == "ValidationException"
     assert succeeded.status is RunStatus.CORRECTED
     for text in (
         json.dumps(controls.calls()),
@@ -404,7 +409,7 @@ def test_secret_never_appears_in_calls_log_report_or_errors(
         succeeded.model_dump_json(),
     ):
         assert SECRET_VALUE not in text
-    assert "(redacted)" in (failed.failed[0].ErrorMessage or "")
+    assert "(redacted)" in (refused[0].ErrorMessage or "")
 
 
 def test_unreadable_secret_reference_fails_before_any_write(
@@ -846,7 +851,7 @@ def test_a_replacement_waits_for_the_old_workforce_before_deleting_its_teams(
     assert {r.ErrorCode for r in report.failed} == {"WaitTimeout"}
 
 
-def test_a_failed_workforce_is_not_replaced_until_a_person_looks_then_it_is(
+def test_a_failed_workforce_is_replaced_when_the_policy_allows_it(
     world: World, oidc_doc: dict[str, Any], cognito_doc: dict[str, Any]
 ) -> None:
     # Given an OIDC workforce marked Failed, and an allowed switch to Cognito
@@ -856,16 +861,16 @@ def test_a_failed_workforce_is_not_replaced_until_a_person_looks_then_it_is(
     cognito_doc["Policy"] = {"Mode": "enforce", "AllowDisruptiveChanges": True}
     controls.clear_calls()
 
-    # When the reconciler runs, then a Failed workforce gets no writes at all
+    # When the reconciler runs
     report = world.run(cognito_doc)
-    assert report.status is RunStatus.WORKFORCE_FAILED
-    assert world.writes() == []
 
-    # When it is Active again, then the allowed replacement completes
-    controls.set_status("labeling-oidc", "Active")
-    report = world.run()
+    # Then the Failed workforce was deleted (its teams first) and created from the document
     assert report.status is RunStatus.CORRECTED, report.Results
-    assert "CognitoConfig" in world.workforce("labeling-oidc")
+    assert world.writes()[:3] == ["DeleteWorkteam", "DeleteWorkteam", "DeleteWorkforce"]
+    workforce = world.workforce("labeling-oidc")
+    assert workforce["Status"] == "Active"
+    assert "CognitoConfig" in workforce
+    assert sorted(world.teams()) == ["medical-annotators", "quality-auditors"]
 
 
 def test_a_workforce_being_deleted_is_a_finding_not_in_sync(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PARAMETER = "/workforce-reconciler/desired-state"
 TABLE = "workforce-reconciler-state"
 SECRET_VALUE = "s3cr3t-Value-that-must-never-leak"
+REMINDER = timedelta(days=1)
 # Few retries with no long backoff: the tests inject throttling on purpose.
 FAST_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 2})
 
@@ -46,6 +48,7 @@ class World:
         self.store = DynamoDBStateStore(self.dynamodb, TABLE)
         self.sleeps: list[float] = []  # every wait apply made, on a fake clock
         self.clock = 0.0
+        self.later = timedelta()  # how far the reconciler's wall clock is ahead of now
 
     def _sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -54,7 +57,14 @@ class World:
     def _monotonic(self) -> float:
         return self.clock
 
-    def reconciler(self, *, mode: Mode | None = None, store: bool = True) -> Reconciler:
+    def _now(self) -> datetime:
+        return datetime.now(UTC) + self.later
+
+    def reconciler(
+        self, *, mode: Mode | None = None, store: bool = True, lambda_like: bool = False
+    ) -> Reconciler:
+        """``lambda_like``: as the Lambda runs it, remembering what SageMaker refused
+        for a day (the default reminder interval); the CLI sends every request."""
         return Reconciler(
             SageMakerGateway(self.sagemaker),
             secrets=AwsSecretResolver(self.secretsmanager, self.ssm),
@@ -63,6 +73,8 @@ class World:
             wait=WaitSettings(timeout_seconds=30, poll_seconds=1),
             sleep=self._sleep,
             monotonic=self._monotonic,
+            clock=self._now,
+            refusal_memory=REMINDER if lambda_like else None,
         )
 
     def put_document(self, document: dict[str, Any] | str) -> None:
@@ -75,11 +87,13 @@ class World:
         *,
         apply: bool = True,
         mode: Mode | None = None,
+        lambda_like: bool = False,
     ) -> Report:
         if document is not None:
             self.put_document(document)
         source = SsmDocumentSource(self.ssm, PARAMETER)
-        return self.reconciler(mode=mode).run(source, "test", apply_changes=apply)
+        reconciler = self.reconciler(mode=mode, lambda_like=lambda_like)
+        return reconciler.run(source, "test", apply_changes=apply)
 
     # -- the world as a user would look at it ------------------------------------------
     def workforce(self, name: str) -> dict[str, Any]:

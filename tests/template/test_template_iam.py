@@ -156,8 +156,11 @@ def test_only_resource_less_list_actions_are_granted_on_everything(
                 "sagemaker:AddTags",
                 "sagemaker:DeleteTags",
                 "sagemaker:ListTags",
+                "sagemaker:DescribeWorkteam",
+                "sagemaker:ListLabelingJobsForWorkteam",
             },
         ),
+        ("labeling-job", {"sagemaker:DescribeLabelingJob"}),
     ],
 )
 def test_sagemaker_actions_are_scoped_to_this_accounts_arns(

@@ -115,21 +115,53 @@ CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str]]
         ],
     ),
     (
-        "a changed scope is one UpdateWorkforce carrying the whole OidcConfig",
-        {"Workforce__OidcConfig__Scope": "openid"},
-        unchanged,
+        "without teams a changed scope is one UpdateWorkforce carrying the whole OidcConfig",
+        {"Workforce__OidcConfig__Scope": "openid", "Workteams": []},
+        lambda doc: _observed_with(doc, workteams={}),
         [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.Scope"])],
     ),
     (
-        "a rotated secret is one UpdateWorkforce",
-        {},
-        lambda doc: _observed_with(doc, secret_version_current="v2"),
+        "with teams a changed scope is blocked in the plan (SageMaker's documented rule)",
+        {"Workforce__OidcConfig__Scope": "openid"},
+        unchanged,
+        [("UpdateWorkforce", "labeling-oidc", "blocked", ["OidcConfig.Scope"])],
+    ),
+    (
+        "without teams a rotated secret is one UpdateWorkforce",
+        {"Workteams": []},
+        lambda doc: _observed_with(doc, workteams={}, secret_version_current="v2"),
         [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecretVersion"])],
     ),
     (
-        "an unknown last-applied secret version is applied once to set a baseline",
+        "with teams a rotated secret is blocked",
         {},
-        lambda doc: _observed_with(doc, secret_version_applied=None),
+        lambda doc: _observed_with(doc, secret_version_current="v2"),
+        [("UpdateWorkforce", "labeling-oidc", "blocked", ["OidcConfig.ClientSecretVersion"])],
+    ),
+    (
+        "with teams and the opt-in, a rotation deletes, updates and re-creates every team",
+        {"Policy__RecreateWorkteamsForOidcChanges": True},
+        lambda doc: _observed_with(doc, secret_version_current="v2"),
+        [
+            ("DeleteWorkteam", "image-labelers", "disruptive", ["WorkteamName"]),
+            ("DeleteWorkteam", "text-reviewers", "disruptive", ["WorkteamName"]),
+            ("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecretVersion"]),
+            ("CreateWorkteam", "image-labelers", "disruptive", None),
+            ("CreateWorkteam", "text-reviewers", "disruptive", None),
+        ],
+    ),
+    (
+        "the opt-in waits while a team has a labeling job in progress",
+        {"Policy__RecreateWorkteamsForOidcChanges": True},
+        lambda doc: _observed_with(
+            doc, secret_version_current="v2", labeling_jobs={"text-reviewers": ("job-1",)}
+        ),
+        [("UpdateWorkforce", "labeling-oidc", "blocked", ["OidcConfig.ClientSecretVersion"])],
+    ),
+    (
+        "an unknown last-applied secret version is applied once to set a baseline",
+        {"Workteams": []},
+        lambda doc: _observed_with(doc, workteams={}, secret_version_applied=None),
         [("UpdateWorkforce", "labeling-oidc", "correctable", ["OidcConfig.ClientSecretVersion"])],
     ),
     (
@@ -220,6 +252,80 @@ CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str]]
         [],
     ),
     (
+        "a Failed workforce is re-created when disruptive changes are allowed",
+        {"Policy__AllowDisruptiveChanges": True},
+        lambda doc: _observed_with(
+            doc, workforce=live_workforce(oidc_document(), Status="Failed", FailureReason="x")
+        ),
+        [
+            ("DeleteWorkteam", "image-labelers", "disruptive", ["WorkteamName"]),
+            ("DeleteWorkteam", "text-reviewers", "disruptive", ["WorkteamName"]),
+            ("DeleteWorkforce", "labeling-oidc", "disruptive", ["WorkforceName"]),
+            ("CreateWorkforce", "labeling-oidc", "disruptive", None),
+            ("CreateWorkteam", "image-labelers", "disruptive", None),
+            ("CreateWorkteam", "text-reviewers", "disruptive", None),
+        ],
+    ),
+    (
+        "an empty VPC configuration detaches the workforce from its VPC",
+        {"Workforce__WorkforceVpcConfig": {}},
+        lambda doc: _observed_with(
+            doc,
+            workforce=live_workforce(
+                oidc_document(),
+                WorkforceVpcConfig={
+                    "VpcId": "vpc-0a1b2c3d4e5f67890",
+                    "SecurityGroupIds": ["sg-0123456789abcdef0"],
+                    "Subnets": ["subnet-0aa11bb22cc33dd44"],
+                    "VpcEndpointId": "vpce-0123",
+                },
+            ),
+        ),
+        [("UpdateWorkforce", "labeling-oidc", "correctable", ["WorkforceVpcConfig"])],
+    ),
+    (
+        "an empty VPC configuration on a workforce without one is in sync",
+        {"Workforce__WorkforceVpcConfig": {}},
+        in_sync,
+        [],
+    ),
+    (
+        "defaults SageMaker fills in beside what the document states are not drift",
+        {},
+        lambda doc: _observed_with(
+            doc,
+            workteams={
+                name: {
+                    **team,
+                    "WorkerAccessConfiguration": {
+                        "S3Presign": {
+                            "IamPolicyConstraints": {
+                                "SourceIp": "Enabled",
+                                "VpcSourceIp": "Disabled",
+                            }
+                        }
+                    },
+                }
+                if name == "image-labelers"
+                else team
+                for name, team in live_teams(oidc_document()).items()
+            },
+        ),
+        [],
+    ),
+    (
+        "a stated member the live team lacks is drift",
+        {},
+        lambda doc: _observed_with(
+            doc,
+            workteams={
+                name: {k: v for k, v in team.items() if k != "NotificationConfiguration"}
+                for name, team in live_teams(oidc_document()).items()
+            },
+        ),
+        [("UpdateWorkteam", "image-labelers", "correctable", ["NotificationConfiguration"])],
+    ),
+    (
         "a Cognito workforce where the document says OIDC is a blocked replacement",
         {"Workteams": []},
         lambda doc: Observed(
@@ -262,6 +368,58 @@ def test_plan(
     for (_, _, _, fields), (_, _, _, want) in zip(got, expected, strict=True):
         if want is not None:
             assert fields == want
+
+
+def test_the_blocked_oidc_change_names_every_way_out() -> None:
+    # Given a rotated secret on a workforce with teams
+    doc = oidc_document()
+    plan = diff(parse_document(json.dumps(doc)), _observed_with(doc, secret_version_current="v2"))
+
+    # Then the blocked step says why, and each way out a person can take
+    (action,) = plan.Actions
+    assert "only while the workforce has no work teams" in action.Reason
+    assert "Policy.RecreateWorkteamsForOidcChanges" in action.Reason
+    assert "--secret-already-applied" in action.Reason
+    assert "delete the work teams" in action.Reason
+
+
+def test_a_recreation_carries_over_what_the_document_does_not_manage() -> None:
+    # Given a team whose tags and notification topic the document leaves alone
+    doc = oidc_document(Policy__RecreateWorkteamsForOidcChanges=True)
+    del doc["Workteams"][0]["Tags"]
+    del doc["Workteams"][0]["NotificationConfiguration"]
+    teams = live_teams(oidc_document())
+    arn = teams["image-labelers"]["WorkteamArn"]
+    observed = _observed_with(
+        doc,
+        secret_version_current="v2",
+        tags={arn: {"team": "ml-data", "owner": "vision", "aws:cloudformation:stack-name": "s"}},
+    )
+
+    # When the rotation is planned
+    plan = diff(parse_document(json.dumps(doc)), observed)
+
+    # Then the team is re-created with its live topic and tags (not AWS's own), recorded
+    # in the plan before anything is deleted, and the secret is read first
+    recreated = {t["WorkteamName"]: t for t in plan.Recreation}
+    assert recreated["image-labelers"]["NotificationConfiguration"] == {
+        "NotificationTopicArn": "arn:aws:sns:us-east-1:111122223333:labeling-work-available"
+    }
+    assert recreated["image-labelers"]["Tags"] == [
+        {"Key": "owner", "Value": "vision"},
+        {"Key": "team", "Value": "ml-data"},
+    ]
+    assert plan.SecretFirst is True
+    deletions = [a for a in plan.Actions if a.Operation.value == "DeleteWorkteam"]
+    assert all(a.HoldsBack for a in deletions)
+
+
+def test_an_empty_allow_list_carries_the_advice_sagemaker_needs() -> None:
+    doc = oidc_document(Workforce__SourceIpConfig__Cidrs=[])
+    (action,) = diff(parse_document(json.dumps(doc)), unchanged(doc)).Actions
+    assert action.Request["SourceIpConfig"] == {"Cidrs": []}
+    assert action.Advice is not None
+    assert '["0.0.0.0/0", "::/0"]' in action.Advice  # the example is dualstack
 
 
 def test_team_deletions_come_first_and_creations_after_updates() -> None:

@@ -134,6 +134,7 @@ def test_a_minimal_document_gets_the_policy_defaults_and_no_teams() -> None:
         "Mode": Mode.ENFORCE,
         "DeleteUnlistedWorkteams": False,
         "AllowDisruptiveChanges": False,
+        "RecreateWorkteamsForOidcChanges": False,
     }
     assert state.to_document() == {
         **document,
@@ -142,6 +143,7 @@ def test_a_minimal_document_gets_the_policy_defaults_and_no_teams() -> None:
             "Mode": "enforce",
             "DeleteUnlistedWorkteams": False,
             "AllowDisruptiveChanges": False,
+            "RecreateWorkteamsForOidcChanges": False,
         },
     }
 
@@ -433,7 +435,13 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     (
         "vpc without subnets",
         edited("cognito", ("Workforce.WorkforceVpcConfig.Subnets", DELETE)),
-        [("$.Workforce.WorkforceVpcConfig.Subnets", "is required")],
+        [
+            (
+                "$.Workforce.WorkforceVpcConfig.Subnets",
+                "is required: a VPC configuration names the VPC, its security groups and "
+                "its subnets (or is {} to detach the workforce from its VPC)",
+            )
+        ],
     ),
     (
         "tag key empty and value with a bad character",

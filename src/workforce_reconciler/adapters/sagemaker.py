@@ -28,6 +28,9 @@ IAM_ACTIONS = (
     "sagemaker:UpdateWorkforce",
     "sagemaker:DeleteWorkforce",
     "sagemaker:ListWorkteams",
+    "sagemaker:DescribeWorkteam",
+    "sagemaker:ListLabelingJobsForWorkteam",
+    "sagemaker:DescribeLabelingJob",
     "sagemaker:CreateWorkteam",
     "sagemaker:UpdateWorkteam",
     "sagemaker:DeleteWorkteam",
@@ -80,6 +83,42 @@ class SageMakerGateway:
             return [t for page in pages for t in page.get("Workteams", [])]
         except (ClientError, BotoCoreError) as exc:
             raise translate("ListWorkteams", exc) from None
+
+    def describe_workteam(self, name: str) -> WorkteamTypeDef | None:
+        """The team, or None when it does not exist.  IAM: sagemaker:DescribeWorkteam."""
+        try:
+            response = self._client.describe_workteam(WorkteamName=name)
+        except (ClientError, BotoCoreError) as exc:
+            translated = translate("DescribeWorkteam", exc)
+            if isinstance(translated, NotFoundError):
+                return None
+            raise translated from None
+        return response["Workteam"]
+
+    def labeling_jobs_in_progress(self, workteam_arn: str) -> list[str]:
+        """The names of the team's labeling jobs that are InProgress.
+
+        IAM: sagemaker:ListLabelingJobsForWorkteam, sagemaker:DescribeLabelingJob (the
+        list does not carry a job's status).
+        """
+        try:
+            pages = self._client.get_paginator("list_labeling_jobs_for_workteam").paginate(
+                WorkteamArn=workteam_arn
+            )
+            names = [
+                job["LabelingJobName"]
+                for page in pages
+                for job in page.get("LabelingJobSummaryList", [])
+            ]
+        except (ClientError, BotoCoreError) as exc:
+            raise translate("ListLabelingJobsForWorkteam", exc) from None
+        return [name for name in names if self._job_status(name) == "InProgress"]
+
+    def _job_status(self, name: str) -> str:
+        try:
+            return self._client.describe_labeling_job(LabelingJobName=name)["LabelingJobStatus"]
+        except (ClientError, BotoCoreError) as exc:
+            raise translate("DescribeLabelingJob", exc) from None
 
     def list_tags(self, arn: str) -> dict[str, str]:
         """A resource's tags.  IAM: sagemaker:ListTags."""

@@ -95,6 +95,39 @@ class DynamoDBStateStore:
         """IAM: dynamodb:PutItem."""
         self._put({"pk": scope, "sk": SECRET_SK, "reference": reference, "version": version})
 
+    # ------------------------------------------------------------------------- records
+
+    def read_records(self, scope: str) -> dict[str, dict[str, str]]:
+        """Every item of ``scope`` by sort key.  IAM: dynamodb:Query (one call a MB)."""
+        records: dict[str, dict[str, str]] = {}
+        try:
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": scope}},
+                ConsistentRead=True,
+            )
+            for page in pages:
+                for item in page.get("Items", []):
+                    values = _from_item(item)
+                    records[str(values.pop("sk"))] = {
+                        k: str(v) for k, v in values.items() if k != "pk"
+                    }
+        except (ClientError, BotoCoreError) as exc:
+            self._raise("Query", exc)
+        return records
+
+    def put_record(self, scope: str, key: str, attributes: dict[str, str]) -> None:
+        """IAM: dynamodb:PutItem."""
+        self._put({**attributes, "pk": scope, "sk": key})
+
+    def delete_record(self, scope: str, key: str) -> None:
+        """IAM: dynamodb:DeleteItem. Deleting what is not there is not an error."""
+        try:
+            self._client.delete_item(TableName=self._table, Key=_key(scope, key))
+        except (ClientError, BotoCoreError) as exc:
+            self._raise("DeleteItem", exc)
+
     # ---------------------------------------------------------------------- conditions
 
     def get_conditions(self, scope: str) -> dict[str, ConditionRecord]:
@@ -135,10 +168,7 @@ class DynamoDBStateStore:
 
     def delete_condition(self, scope: str, key: str) -> None:
         """IAM: dynamodb:DeleteItem. Deleting what is not there is not an error."""
-        try:
-            self._client.delete_item(TableName=self._table, Key=_key(scope, CONDITION_PREFIX + key))
-        except (ClientError, BotoCoreError) as exc:
-            self._raise("DeleteItem", exc)
+        self.delete_record(scope, CONDITION_PREFIX + key)
 
     # ------------------------------------------------------------------------ helpers
 
@@ -165,6 +195,25 @@ class InMemoryStateStore:
     def __init__(self) -> None:
         self._secrets: dict[str, tuple[str, str]] = {}
         self._conditions: dict[str, dict[str, ConditionRecord]] = {}
+        self._records: dict[str, dict[str, dict[str, str]]] = {}
+
+    def read_records(self, scope: str) -> dict[str, dict[str, str]]:
+        records = {k: dict(v) for k, v in self._records.get(scope, {}).items()}
+        if scope in self._secrets:
+            reference, version = self._secrets[scope]
+            records[SECRET_SK] = {"reference": reference, "version": version}
+        return records
+
+    def put_record(self, scope: str, key: str, attributes: dict[str, str]) -> None:
+        if key == SECRET_SK:
+            self._secrets[scope] = (attributes["reference"], attributes["version"])
+        else:
+            self._records.setdefault(scope, {})[key] = dict(attributes)
+
+    def delete_record(self, scope: str, key: str) -> None:
+        if key == SECRET_SK:
+            self._secrets.pop(scope, None)
+        self._records.get(scope, {}).pop(key, None)
 
     def get_secret_version(self, scope: str, reference: str) -> str | None:
         entry = self._secrets.get(scope)

@@ -201,11 +201,24 @@ _SourceIpConfig = SourceIpConfig
 
 
 class WorkforceVpcConfig(_Model):
-    VpcId: VpcIdStr
-    SecurityGroupIds: Annotated[
-        list[SecurityGroupId], api(CREATE_WORKFORCE, "WorkforceVpcConfig", "SecurityGroupIds")
-    ]
-    Subnets: Annotated[list[SubnetId], api(CREATE_WORKFORCE, "WorkforceVpcConfig", "Subnets")]
+    """The VPC workers reach the workforce through: all three members, or ``{}`` for none
+    (an existing workforce is detached from its VPC)."""
+
+    VpcId: VpcIdStr | None = None
+    SecurityGroupIds: (
+        Annotated[
+            list[SecurityGroupId], api(CREATE_WORKFORCE, "WorkforceVpcConfig", "SecurityGroupIds")
+        ]
+        | None
+    ) = None
+    Subnets: (
+        Annotated[list[SubnetId], api(CREATE_WORKFORCE, "WorkforceVpcConfig", "Subnets")] | None
+    ) = None
+
+    @property
+    def detached(self) -> bool:
+        """``{}``: no VPC."""
+        return self.VpcId is None and self.SecurityGroupIds is None and self.Subnets is None
 
 
 _WorkforceVpcConfig = WorkforceVpcConfig
@@ -345,8 +358,15 @@ class Policy(_Model):
     AllowDisruptiveChanges: bool = Field(
         default=False,
         description="Allow replacing the workforce (DeleteWorkforce + CreateWorkforce, which "
-        "first deletes every team), e.g. to switch between Cognito and OIDC (otherwise "
-        "reported as blocked drift).",
+        "first deletes every team), e.g. to switch between Cognito and OIDC, or to re-create "
+        "a Failed workforce (otherwise reported as blocked drift).",
+    )
+    RecreateWorkteamsForOidcChanges: bool = Field(
+        default=False,
+        description="SageMaker updates an OIDC configuration (a client secret rotation "
+        "included) only while the workforce has no work teams: allow deleting every team, "
+        "updating the workforce and re-creating each team as it was (its workers are cut off "
+        "meanwhile). Otherwise such a change is reported as blocked drift.",
     )
 
 

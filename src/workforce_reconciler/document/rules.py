@@ -53,6 +53,22 @@ def _workforce_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
             )
 
 
+_VPC_MEMBERS = ("VpcId", "SecurityGroupIds", "Subnets")
+
+
+def _vpc_rules(vpc: object) -> Iterator[tuple[Loc, str]]:
+    """A VPC configuration is whole (all three members) or ``{}`` (no VPC)."""
+    if not isinstance(vpc, dict) or not vpc:
+        return
+    for key in _VPC_MEMBERS:
+        if vpc.get(key) is None:
+            yield (
+                ("Workforce", "WorkforceVpcConfig", key),
+                "is required: a VPC configuration names the VPC, its security groups and "
+                "its subnets (or is {} to detach the workforce from its VPC)",
+            )
+
+
 def _definition_kind(definition: object) -> Literal["cognito", "oidc", "both", "none"]:
     if not isinstance(definition, dict):
         return "none"
@@ -159,6 +175,7 @@ def rule_problems(document: object) -> list[tuple[Loc, str]]:
     reference: dict[str, tuple[Loc, str]] = {}
     if isinstance(workforce, dict):
         problems.extend(_workforce_rules(workforce))
+        problems.extend(_vpc_rules(workforce.get("WorkforceVpcConfig")))
         problems.extend(_unique_tag_keys(("Workforce", "Tags"), workforce.get("Tags")))
         workforce_kind = _workforce_kind(workforce)
         reference = _cognito_reference(workforce)

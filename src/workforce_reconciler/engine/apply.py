@@ -23,8 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workforce_reconciler.engine.secret_state import create_stamp
+from workforce_reconciler.engine.compare import request_met
+from workforce_reconciler.engine.memory import create_stamp
 from workforce_reconciler.errors import (
+    AwsError,
     ConflictError,
     NotFoundError,
     ReconcilerError,
@@ -139,19 +141,49 @@ def _step(run: _Run, action: Action) -> ActionResult:
         return _skip(action, f"blocked: {action.Reason}")
     if run.stopped is not None and not (run.secret_error and action.NeedsClientSecret):
         return _skip(action, run.stopped)
+    request = None
     try:
-        _execute(run, action, _request(run, action))
-    except ConflictError as exc:
-        if action.Operation is Operation.CREATE_WORKFORCE:
-            # (e.g. the old workforce of a replacement still being deleted): the next
-            # run creates it; a failure, not drift that needs a person.
-            return _held_back(run, action, _failed(action, exc, run.secret), "failed")
-        return _held_back(run, action, _refused(action, exc, run.secret), "was refused")
+        request = _request(run, action)
+        _execute(run, action, request)
+    except AwsError as exc:
+        if request is not None and _lost_race(run, action, request, exc):
+            return _done(run, action)
+        if _refusal(action, exc):
+            return _held_back(run, action, _refused(action, exc, run.secret), "was refused")
+        return _held_back(run, action, _failed(action, exc, run.secret), "failed")
     except ReconcilerError as exc:
         return _held_back(run, action, _failed(action, exc, run.secret), "failed")
+    return _done(run, action)
+
+
+def _done(run: _Run, action: Action) -> ActionResult:
     if action.NeedsClientSecret:
         _note_secret_applied(run)
     return ActionResult(Action=action, Outcome=Outcome.APPLIED)
+
+
+def _refusal(action: Action, exc: AwsError) -> bool:
+    """A refusal a retry does not fix: the request itself (ValidationException), or a
+    conflict the workforce's status does not explain. A CreateWorkforce conflict (the old
+    workforce of a replacement still going) is a failure the next run gets past."""
+    if isinstance(exc, NotFoundError):
+        return False  # (the resource went away: the next run plans it again)
+    if isinstance(exc, ConflictError):
+        return action.Operation is not Operation.CREATE_WORKFORCE
+    return exc.code == "ValidationException"
+
+
+def _lost_race(run: _Run, action: Action, request: dict[str, Any], exc: AwsError) -> bool:
+    """Another run created it first (the CLI beside the Lambda): done if it is as asked."""
+    if action.Operation is Operation.CREATE_WORKTEAM and exc.code == "ResourceInUse":
+        live: Any = run.gateway.describe_workteam(action.ResourceName)
+    elif action.Operation is Operation.CREATE_WORKFORCE and "more than one workforce" in str(exc):
+        live = run.gateway.describe_workforce(action.ResourceName)
+        if live is not None:
+            run.status = live.get("Status")
+    else:
+        return False
+    return live is not None and request_met(request, live)
 
 
 def _request(run: _Run, action: Action) -> dict[str, Any]:
@@ -204,10 +236,9 @@ def _failed(action: Action, exc: ReconcilerError, secret: str | None) -> ActionR
     )
 
 
-def _refused(action: Action, exc: ConflictError, secret: str | None) -> ActionResult:
-    """Refused for a reason the workforce's status does not explain (e.g. OIDC changes
-    while work teams exist, where the service forbids them): the reconciler reports it
-    as blocked drift for a person, not a failure a retry will fix."""
+def _refused(action: Action, exc: AwsError, secret: str | None) -> ActionResult:
+    """Refused for a reason a retry does not fix: the reconciler reports it as blocked
+    drift for a person (and the Lambda does not send it again unchanged)."""
     return ActionResult(
         Action=action,
         Outcome=Outcome.REFUSED,

@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from workforce_reconciler.document import Tag, WorkforceSpec, WorkteamSpec
 
 SECRET_VERSION_FIELD = "OidcConfig.ClientSecretVersion"  # noqa: S105 (a field name)
+# The fields of a work team that CreateWorkteam takes besides its names and tags.
+TEAM_FIELDS = (
+    "Description",
+    "MemberDefinitions",
+    "NotificationConfiguration",
+    "WorkerAccessConfiguration",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,12 @@ def vpc(spec: WorkforceSpec, live: WorkforceTypeDef) -> Section:
         return Section()
     want = spec.WorkforceVpcConfig.model_dump(exclude_none=True)
     have = cast("dict[str, Any]", live.get("WorkforceVpcConfig") or {})
+    if not want:
+        # {}: no VPC. UpdateWorkforce with an empty WorkforceVpcConfig detaches it.
+        if not have:
+            return Section()
+        change = FieldChange(Field="WorkforceVpcConfig", Before=have, After=None)
+        return Section((change,), {"WorkforceVpcConfig": {}})
     changes = []
     for key, after in want.items():
         before = have.get(key)
@@ -135,6 +148,28 @@ def ip_address_type(spec: WorkforceSpec, live: WorkforceTypeDef) -> Section:
     return Section((change,), {"IpAddressType": spec.IpAddressType})
 
 
+def stated(before: Any, after: Any) -> bool:
+    """Whether the live value ``before`` has what the document states in ``after``.
+
+    Objects are compared on the members the document states: SageMaker fills in
+    defaults the request did not carry (e.g. ``VpcSourceIp: Disabled`` beside a stated
+    ``SourceIp``), which are not drift. An empty object states "none".
+    """
+    if isinstance(after, dict) and after:
+        if not isinstance(before, dict):
+            return False
+        return all(stated(before.get(key), value) for key, value in after.items())
+    if isinstance(after, dict):
+        return not before
+    return canon(before) == canon(after)
+
+
+def _team_field_same(key: str, before: Any, after: Any) -> bool:
+    if key == "MemberDefinitions":
+        return bool(members(before) == members(after))
+    return stated(before, after)
+
+
 def team(spec: WorkteamSpec, live: WorkteamTypeDef) -> Section:
     """The fields of a work team the document states, against the live team."""
     have = cast("dict[str, Any]", live)
@@ -142,14 +177,40 @@ def team(spec: WorkteamSpec, live: WorkteamTypeDef) -> Section:
     request: dict[str, Any] = {}
     for key, after in spec.api_fields().items():
         before = have.get(key)
-        if key == "MemberDefinitions":
-            same = members(before) == members(after)
-        else:
-            same = canon(before) == canon(after)
-        if not same:
+        if not _team_field_same(key, before, after):
             changes.append(FieldChange(Field=key, Before=before, After=after))
             request[key] = after
     return Section(tuple(changes), request)
+
+
+_NOT_COMPARED = frozenset({"WorkteamName", "WorkforceName", "Tags", "ClientSecret"})
+
+
+def request_met(request: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
+    """Whether a live team or workforce already has what a Create request asks for (a
+    lost race: another run created it first). Tags and names are not compared; the
+    client secret cannot be."""
+    for key, wanted in request.items():
+        if key in _NOT_COMPARED:
+            continue
+        if key == "OidcConfig":
+            wanted = {k: v for k, v in wanted.items() if k != "ClientSecret"}
+        if key == "SourceIpConfig":
+            same = normalize_cidrs(wanted.get("Cidrs", [])) == normalize_cidrs(
+                live.get(key, {}).get("Cidrs", [])
+            )
+        else:
+            same = _team_field_same(key, live.get(key), wanted)
+        if not same:
+            return False
+    return True
+
+
+def user_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """Tags as the API lists them, without ``aws:`` ones (AWS's own, never ours to set)."""
+    return [
+        {"Key": k, "Value": v} for k, v in sorted(tags.items()) if not k.lower().startswith("aws:")
+    ]
 
 
 @dataclass(frozen=True)

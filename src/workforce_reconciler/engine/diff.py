@@ -19,9 +19,9 @@ failures hold the rest back, and where to read the client secret.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from workforce_reconciler.engine import compare
+from workforce_reconciler.engine import advice, compare
 from workforce_reconciler.observability import tracer
 from workforce_reconciler.plan import (
     Action,
@@ -77,6 +77,9 @@ class _PlanBuilder:
         self.actions: list[Action] = []
         self.findings: list[Finding] = []
         self.replacing = False
+        self.secret_first = False
+        self.recreating = False
+        self.recreation: list[dict[str, Any]] = []
 
     # -- entry -------------------------------------------------------------------------
     def build(self) -> Plan:
@@ -101,7 +104,8 @@ class _PlanBuilder:
             SecretVersion=self.observed.secret_version_current,
             LiveWorkforce=_live(live),
             Secret=self._secret_source(),
-            SecretFirst=self.replacing,
+            SecretFirst=self.secret_first,
+            Recreation=tuple(self.recreation),
         )
 
     def _secret_source(self) -> SecretSource | None:
@@ -144,7 +148,7 @@ class _PlanBuilder:
         if spec.SourceIpConfig is not None and spec.SourceIpConfig.Cidrs:
             # (an empty list means no restriction, which is what leaving it out does)
             request["SourceIpConfig"] = {"Cidrs": list(spec.SourceIpConfig.Cidrs)}
-        if spec.WorkforceVpcConfig is not None:
+        if spec.WorkforceVpcConfig is not None and not spec.WorkforceVpcConfig.detached:
             request["WorkforceVpcConfig"] = spec.WorkforceVpcConfig.model_dump(exclude_none=True)
         if spec.IpAddressType is not None:
             request["IpAddressType"] = spec.IpAddressType
@@ -153,15 +157,20 @@ class _PlanBuilder:
         return request
 
     def _failed(self, live: WorkforceTypeDef) -> None:
+        """A Failed workforce cannot be updated: re-created when the policy allows it."""
         failure = live.get("FailureReason") or "no FailureReason given"
+        name = live["WorkforceName"]
         self.findings.append(
             Finding(
                 Code="WorkforceFailed",
                 Severity=Severity.CRITICAL,
-                Message=f"workforce {live.get('WorkforceName')} has Status Failed: {failure}",
-                ResourceName=live.get("WorkforceName"),
+                Message=f"workforce {name} has Status Failed: {failure}",
+                ResourceName=name,
+                Advice=advice.failed(name, self.observed.region, self.observed.workteams),
             )
         )
+        if self.policy.AllowDisruptiveChanges:
+            self._replace(live, f"the workforce is Failed ({failure})")
 
     def _deleting(self, live: WorkforceTypeDef) -> None:
         # Someone is deleting it: nothing to converge until it is gone (the next run
@@ -197,7 +206,7 @@ class _PlanBuilder:
 
     def _replace(self, live: WorkforceTypeDef, why: str) -> None:
         allowed = self.policy.AllowDisruptiveChanges
-        self.replacing = allowed
+        self.replacing = self.secret_first = allowed
         classification = Classification.DISRUPTIVE if allowed else Classification.BLOCKED
         teams = sorted(self.observed.workteams)
         reason = (
@@ -214,10 +223,20 @@ class _PlanBuilder:
 
     # -- converge an existing workforce ------------------------------------------------
     def _converge(self, live: WorkforceTypeDef) -> None:
+        oidc = compare.oidc(
+            self.spec,
+            live,
+            self.observed.secret_version_applied,
+            self.observed.secret_version_current,
+        )
+        if oidc and self.observed.workteams and self._may_recreate():
+            self._recreate(live, oidc)
+            return
         desired_teams = {t.WorkteamName: t for t in self.desired.Workteams}
+        self.recreation = self._pending_recorded()
         for name in sorted(set(self.observed.workteams) - set(desired_teams)):
             self._unlisted_team(name)
-        self._update_workforce(live)
+        self._update_workforce(live, oidc)
         self._workforce_tags(live)
         existing = {n: s for n, s in desired_teams.items() if n in self.observed.workteams}
         for spec in existing.values():
@@ -225,10 +244,14 @@ class _PlanBuilder:
         for name, spec in desired_teams.items():
             if name not in existing:
                 self._create_team(spec, CORRECTABLE, "the work team does not exist")
+        self._recreate_recorded(set(desired_teams))
         for name, spec in existing.items():
             if spec.Tags is not None:
                 arn = self.observed.workteams[name]["WorkteamArn"]
                 self._tag_actions(WORKTEAM, name, arn, spec.Tags)
+
+    def _may_recreate(self) -> bool:
+        return self.policy.RecreateWorkteamsForOidcChanges and not self.observed.labeling_jobs
 
     def _workforce_tags(self, live: WorkforceTypeDef) -> None:
         if self.spec.Tags is None:
@@ -258,60 +281,132 @@ class _PlanBuilder:
             )
         self._delete(WORKTEAM, name, classification, reason, {"WorkteamName": name})
 
-    def _update_workforce(self, live: WorkforceTypeDef) -> None:
-        observed = self.observed
-        oidc = compare.oidc(
-            self.spec, live, observed.secret_version_applied, observed.secret_version_current
+    def _update_workforce(self, live: WorkforceTypeDef, oidc: compare.Section) -> None:
+        if oidc and self.observed.workteams:
+            # SageMaker refuses an OIDC change while the workforce has teams: blocked in
+            # the plan, before any call; the network settings go on their own.
+            self._network_update(live)
+            self._workforce_update(
+                [oidc], "the workforce's OIDC configuration differs", blocked=self._oidc_blocked()
+            )
+            return
+        network = [
+            compare.source_ips(self.spec, live),
+            compare.vpc(self.spec, live),
+            compare.ip_address_type(self.spec, live),
+        ]
+        if oidc or any(network):
+            # (in the document's order: allow-list, OIDC, VPC, IP address type)
+            self._workforce_update([network[0], oidc, *network[1:]], "the workforce differs")
+
+    def _oidc_blocked(self) -> str:
+        if self.observed.labeling_jobs:
+            return advice.jobs_in_progress(self.observed.labeling_jobs)
+        return advice.oidc_blocked(self.observed.workteams)
+
+    def _workforce_update(
+        self, sections: list[compare.Section], what: str, *, blocked: str | None = None
+    ) -> None:
+        request: dict[str, Any] = {"WorkforceName": self.name}
+        changes: list[FieldChange] = []
+        for section in sections:
+            request.update(section.request)
+            changes += section.changes
+        cidrs = request.get("SourceIpConfig", {}).get("Cidrs")
+        dualstack = (self.spec.IpAddressType or "ipv4") == "dualstack"
+        self._add(
+            Operation.UPDATE_WORKFORCE,
+            WORKFORCE,
+            self.name,
+            Classification.BLOCKED if blocked else CORRECTABLE,
+            blocked or f"{what} from the document",
+            request,
+            changes,
+            needs_secret="OidcConfig" in request,
+            advice=advice.empty_allow_list(dualstack) if cidrs == [] else None,
         )
+
+    # -- re-creating the teams for an OIDC change ----------------------------------------
+    def _recreate(self, live: WorkforceTypeDef, oidc: compare.Section) -> None:
+        """Delete every team, update the OIDC configuration, re-create each team as it was
+        (what the document does not manage carried over from the live team)."""
+        self.secret_first = self.recreating = True
+        self._network_update(live)
+        listed = {t.WorkteamName for t in self.desired.Workteams}
+        drop = self.policy.DeleteUnlistedWorkteams
+        keep = [n for n in sorted(self.observed.workteams) if n in listed or not drop]
+        reason = advice.recreating(keep)
+        for name in sorted(self.observed.workteams):
+            why = reason if name in keep else "the document does not list this work team"
+            self._delete(WORKTEAM, name, Classification.DISRUPTIVE, why, {"WorkteamName": name})
+        self._workforce_update([oidc], "the workforce's OIDC configuration differs")
+        self.recreation = [self._carried(name) for name in keep] + self._pending_recorded()
+        for request in self.recreation:
+            self._create_from(request, Classification.DISRUPTIVE, reason)
+        recreated = {t["WorkteamName"] for t in self.recreation}
+        for spec in self.desired.Workteams:
+            if spec.WorkteamName not in recreated:
+                self._create_team(spec, CORRECTABLE, "the work team does not exist")
+        self._workforce_tags(live)
+
+    def _network_update(self, live: WorkforceTypeDef) -> None:
         network = [
             compare.source_ips(self.spec, live),
             compare.vpc(self.spec, live),
             compare.ip_address_type(self.spec, live),
         ]
         changed = [section for section in network if section]
-        if oidc and changed and observed.workteams:
-            # Older SageMaker documentation says OIDC changes are refused while work teams
-            # exist. Sent alone, a refused OIDC change cannot hold back the network
-            # settings (the source-IP allow-list above all): two updates, network first.
+        if changed:
             self._workforce_update(changed, "the workforce's network settings differ")
-            self._workforce_update([oidc], "the workforce's OIDC configuration differs")
-        elif oidc or changed:
-            # (in the document's order: allow-list, OIDC, VPC, IP address type)
-            sections = [network[0], oidc, *network[1:]]
-            self._workforce_update(sections, "the workforce differs")
 
-    def _workforce_update(self, sections: list[compare.Section], what: str) -> None:
-        request: dict[str, Any] = {"WorkforceName": self.name}
-        changes: list[FieldChange] = []
-        for section in sections:
-            request.update(section.request)
-            changes += section.changes
-        self._add(
-            Operation.UPDATE_WORKFORCE,
-            WORKFORCE,
-            self.name,
-            CORRECTABLE,
-            f"{what} from the document",
-            request,
-            changes,
-            needs_secret="OidcConfig" in request,
-        )
+    def _carried(self, name: str) -> dict[str, Any]:
+        """The CreateWorkteam request that re-creates a live team: the document's fields
+        where it states them, the live team's (and its tags) where it does not."""
+        live = cast("dict[str, Any]", self.observed.workteams[name])
+        request: dict[str, Any] = {"WorkteamName": name, "WorkforceName": self.name}
+        request.update({k: live[k] for k in compare.TEAM_FIELDS if live.get(k)})
+        tags = compare.user_tags(self.observed.tags.get(live["WorkteamArn"], {}))
+        if tags:
+            request["Tags"] = tags
+        return _overlay(request, self.desired.workteam(name))
 
-    # -- teams -------------------------------------------------------------------------
+    def _pending_recorded(self) -> list[dict[str, Any]]:
+        """Teams an earlier run deleted for an OIDC change and did not re-create (it died,
+        or a step failed), as recorded, with what the document states on top."""
+        live = self.observed.workteams
+        return [
+            _overlay(team, self.desired.workteam(team["WorkteamName"]))
+            for team in self.observed.memory.recreation
+            if team["WorkteamName"] not in live
+        ]
+
+    def _recreate_recorded(self, listed: set[str]) -> None:
+        """Recorded teams the document does not list are re-created as they were."""
+        for request in self.recreation:
+            if request["WorkteamName"] not in listed:
+                self._create_from(request, CORRECTABLE, advice.RECREATE_RECORDED)
+
     def _create_team(self, spec: WorkteamSpec, classification: Classification, why: str) -> None:
-        request: dict[str, Any] = {"WorkteamName": spec.WorkteamName, "WorkforceName": self.name}
-        request.update(spec.api_fields())
-        if spec.Tags:
-            request["Tags"] = [t.model_dump() for t in spec.Tags]
-        changes = compare.created(request, skip={"WorkforceName"})
+        recorded = next(
+            (t for t in self.recreation if t["WorkteamName"] == spec.WorkteamName), None
+        )
+        base = recorded or {"WorkteamName": spec.WorkteamName, "WorkforceName": self.name}
+        if recorded is not None:
+            why = advice.RECREATE_RECORDED
+        self._create_from(_overlay(base, spec), classification, why)
+
+    def _create_from(
+        self, request: dict[str, Any], classification: Classification, why: str
+    ) -> None:
+        request = {**request, "WorkforceName": self.name}
         self._add(
             Operation.CREATE_WORKTEAM,
             WORKTEAM,
-            spec.WorkteamName,
+            str(request["WorkteamName"]),
             classification,
             why,
             request,
-            changes,
+            compare.created(request, skip={"WorkforceName"}),
         )
 
     def _update_team(self, spec: WorkteamSpec) -> None:
@@ -406,10 +501,11 @@ class _PlanBuilder:
         changes: list[FieldChange],
         *,
         needs_secret: bool = False,
+        advice: str | None = None,
     ) -> None:
         proceed_when = _PROCEED_WHEN.get(operation, ())
         holds_back = operation in _HOLDS_BACK
-        if self.replacing and operation is Operation.DELETE_WORKTEAM:
+        if (self.replacing or self.recreating) and operation is Operation.DELETE_WORKTEAM:
             # In a replacement the teams go only once the old workforce can go too:
             # deleting them while it is changing could leave workers cut off and
             # nothing replaced; and nothing is re-created unless every deletion worked.
@@ -426,8 +522,21 @@ class _PlanBuilder:
                 NeedsClientSecret=needs_secret,
                 ProceedWhen=proceed_when,
                 HoldsBack=holds_back,
+                Advice=advice,
             )
         )
+
+
+def _overlay(request: dict[str, Any], spec: WorkteamSpec | None) -> dict[str, Any]:
+    """A CreateWorkteam request with what the document states about the team on top."""
+    if spec is None:
+        return dict(request)
+    merged = {**request, **spec.api_fields()}
+    if spec.Tags is not None:
+        merged.pop("Tags", None)
+        if spec.Tags:
+            merged["Tags"] = [t.model_dump() for t in spec.Tags]
+    return merged
 
 
 def _live(workforce: WorkforceTypeDef | None) -> LiveWorkforce | None:

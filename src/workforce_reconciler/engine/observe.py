@@ -10,10 +10,11 @@ The pieces (``find_workforce``, ``teams_of``, ``workforce_tags``) serve ``export
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from workforce_reconciler.engine.secret_state import applied_version
+from workforce_reconciler.engine import compare
+from workforce_reconciler.engine.memory import Memory, read_memory
 from workforce_reconciler.errors import AwsError
 from workforce_reconciler.observability import tracer
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
     from workforce_reconciler.document import DesiredState
+    from workforce_reconciler.plan import SecretApplied
     from workforce_reconciler.ports import SecretResolver, StateStore, WorkforceGateway
 
 
@@ -39,6 +41,13 @@ class Observed:
     workforce_tags_readable: bool = True
     secret_version_applied: str | None = None
     secret_version_current: str | None = None
+    secret_proven: SecretApplied | None = None
+    """An unconfirmed secret intent that the workforce's dates prove applied."""
+    memory: Memory = field(default_factory=Memory)
+    """What the state store remembers about the workforce (refusals, re-creations)."""
+    labeling_jobs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Labeling jobs in progress by team: read only before teams would be re-created."""
+    region: str = ""
 
 
 def find_workforce(gateway: WorkforceGateway, name: str) -> tuple[WorkforceTypeDef | None, bool]:
@@ -103,6 +112,39 @@ def _managed_tags(
     return tags, readable
 
 
+def recreation_candidate(
+    desired: DesiredState, workforce: WorkforceTypeDef | None, observed: Observed
+) -> bool:
+    """Whether the plan may re-create the teams for an OIDC change: then it needs every
+    team's tags (to carry them over) and their labeling jobs in progress."""
+    return (
+        workforce is not None
+        and desired.Policy.RecreateWorkteamsForOidcChanges
+        and bool(observed.workteams)
+        and bool(
+            compare.oidc(
+                desired.Workforce,
+                workforce,
+                observed.secret_version_applied,
+                observed.secret_version_current,
+            )
+        )
+    )
+
+
+def _recreation_reads(gateway: WorkforceGateway, observed: Observed) -> Observed:
+    tags = dict(observed.tags)
+    jobs: dict[str, tuple[str, ...]] = {}
+    for name, team in observed.workteams.items():
+        arn = team["WorkteamArn"]
+        if arn not in tags:
+            tags[arn] = gateway.list_tags(arn)
+        running = gateway.labeling_jobs_in_progress(arn)
+        if running:
+            jobs[name] = tuple(running)
+    return replace(observed, tags=tags, labeling_jobs=jobs)
+
+
 @tracer.capture_method(capture_response=False)
 def observe(
     desired: DesiredState,
@@ -113,20 +155,20 @@ def observe(
 ) -> Observed:
     name = desired.Workforce.WorkforceName
     workforce, name_matches = find_workforce(gateway, name)
+    ours = workforce if name_matches else None
     teams = teams_of(gateway, workforce)
-    tags, readable = _managed_tags(desired, gateway, workforce if name_matches else None, teams)
-    applied = current = None
+    tags, readable = _managed_tags(desired, gateway, ours, teams)
+    # Read even when there is no workforce yet: a missing or unreadable state table
+    # is reported by plan, not first discovered half way through an apply.
+    memory = read_memory(store, gateway.region, name) if store is not None else Memory()
+    applied = current = proven = None
     reference = desired.Workforce.secret_reference()
     if reference is not None and secrets is not None and store is not None:
         # Without a state store there is nowhere to remember the last-applied
         # version, so rotation is not tracked (diff reports that as a finding).
         current = secrets.current_version(reference)
-        # Read even when there is no workforce yet: a missing or unreadable state table
-        # is reported by plan, not first discovered half way through an apply.
-        applied = applied_version(
-            store, gateway.region, name, reference, workforce if name_matches else None
-        )
-    return Observed(
+        applied, proven = memory.applied_version(reference, ours)
+    observed = Observed(
         workforce=workforce,
         workforce_name_matches=name_matches,
         workteams=teams,
@@ -134,4 +176,10 @@ def observe(
         workforce_tags_readable=readable,
         secret_version_applied=applied,
         secret_version_current=current,
+        secret_proven=proven,
+        memory=memory,
+        region=gateway.region,
     )
+    if recreation_candidate(desired, ours, observed):
+        return _recreation_reads(gateway, observed)
+    return observed

@@ -14,14 +14,27 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from workforce_reconciler.document import DesiredState, InvalidDocumentError, parse_document
 from workforce_reconciler.engine.apply import Applied, WaitSettings, apply
 from workforce_reconciler.engine.diff import diff
-from workforce_reconciler.engine.observe import observe
-from workforce_reconciler.engine.secret_state import create_stamp, record_applied
+from workforce_reconciler.engine.memory import (
+    Refusal,
+    SecretIntent,
+    create_stamp,
+    forget_recreation,
+    forget_refusal,
+    record_applied,
+    record_intent,
+    record_recreation,
+    record_refusal,
+    refusal_key,
+    secret_scope,
+)
+from workforce_reconciler.engine.observe import observe, teams_of
 from workforce_reconciler.errors import ReconcilerError, TransientError
 from workforce_reconciler.observability import logger
 from workforce_reconciler.plan import (
@@ -38,6 +51,7 @@ from workforce_reconciler.plan import (
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef
 
+    from workforce_reconciler.engine.observe import Observed
     from workforce_reconciler.ports import (
         DesiredStateSource,
         SecretResolver,
@@ -60,14 +74,21 @@ class Reconciler:
         wait: WaitSettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        refusal_memory: timedelta | None = None,
     ) -> None:
+        """``refusal_memory``: how long a request SageMaker refused is not sent again
+        unchanged (the Lambda's reminder interval); None sends every request each run
+        (the CLI: a person asked)."""
         self.gateway = gateway
         self.secrets = secrets
         self.store = store
         self.mode_override = mode_override
         self.wait = wait or WaitSettings()
+        self.refusal_memory = refusal_memory
         self._sleep = sleep
         self._monotonic = monotonic
+        self._clock = clock
 
     @property
     def region(self) -> str:
@@ -120,13 +141,16 @@ class Reconciler:
             return self._report(trigger, where, DocumentProblems=exc.problems)
         adopted = self.adopt_secret(desired) if adopt_secret else None
         observed = observe(desired, self.gateway, secrets=self.secrets, store=self.store)
-        plan = diff(desired, observed)
+        if observed.secret_proven is not None:
+            self._best_effort("confirm the client secret's version", observed.secret_proven)
+        plan = self._remembered(diff(desired, observed), observed)
         mode = self._mode(desired)
         planned = self._planned(trigger, where, mode, plan, observed.workforce, adopted)
         if not (apply_changes and mode is Mode.ENFORCE and plan.applicable_actions):
             return planned
         if approve is not None and not approve(planned):
             return planned
+        self._before_apply(plan)
         applied = apply(
             plan,
             gateway=self.gateway,
@@ -135,7 +159,7 @@ class Reconciler:
             sleep=self._sleep,
             monotonic=self._monotonic,
         )
-        self._record(applied)
+        self._after_apply(plan, applied, observed)
         return self._applied(planned, plan, applied)
 
     def _mode(self, desired: DesiredState) -> Mode:
@@ -194,17 +218,85 @@ class Reconciler:
             }
         )
 
-    def _record(self, applied: Applied) -> None:
-        if applied.secret is None or self.store is None:
+    def _remembered(self, plan: Plan, observed: Observed) -> Plan:
+        """Requests SageMaker refused recently, unchanged since: blocked, not sent again."""
+        refusals = observed.memory.refusals
+        if self.refusal_memory is None or not refusals:
+            return plan
+        now = self._clock()
+        actions = []
+        for action in plan.Actions:
+            refusal = refusals.get(refusal_key(action, plan.SecretVersion))
+            if action.applicable and refusal and now - refusal.at < self.refusal_memory:
+                retry = (refusal.at + self.refusal_memory).strftime("%Y-%m-%d %H:%M UTC")
+                action = action.model_copy(
+                    update={
+                        "Classification": Classification.BLOCKED,
+                        "Reason": f"SageMaker refused it ({refusal.code}): {refusal.message} "
+                        "(not sent again until the document, the workforce or the secret "
+                        f"changes, or after {retry})",
+                    }
+                )
+            actions.append(action)
+        return plan.model_copy(update={"Actions": tuple(actions)})
+
+    def _before_apply(self, plan: Plan) -> None:
+        """Records that must exist before the first call (a failure stops the run)."""
+        if self.store is None:
             return
-        try:
-            record_applied(self.store, self.region, applied.secret)
-        except ReconcilerError as exc:
-            # Without the record the next run applies the same secret once more, which
-            # is harmless. The report must not be lost.
-            logger.warning(
-                "could not record the client secret's version", extra={"error": str(exc)}
-            )
+        if plan.Recreation:
+            # Before the first deletion: a run that dies between the deletions and the
+            # re-creations leaves the next run everything it needs to finish.
+            scope = secret_scope(self.region, plan.WorkforceName)
+            record_recreation(self.store, scope, plan.Recreation)
+        carries = any(a.applicable and a.NeedsClientSecret for a in plan.Actions)
+        if not carries or plan.Secret is None or not plan.SecretVersion:
+            return
+        # The intent, before the call: if the confirmation after it is lost, the
+        # workforce's dates prove SageMaker took this version.
+        intent = SecretIntent(
+            reference=plan.Secret.reference.display,
+            version=plan.SecretVersion,
+            since=self._clock(),
+            workforce=plan.WorkforceName,
+        )
+        record_intent(self.store, self.region, intent)
+
+    def _after_apply(self, plan: Plan, applied: Applied, observed: Observed) -> None:
+        if self.store is None:
+            return
+        if applied.secret is not None:
+            self._best_effort("record the client secret's version", applied.secret)
+        scope = secret_scope(self.region, plan.WorkforceName)
+        refused = {
+            refusal_key(r.Action, plan.SecretVersion): r
+            for r in applied.results
+            if r.Outcome is Outcome.REFUSED
+        }
+        planned = {refusal_key(a, plan.SecretVersion) for a in plan.Actions}
+        store = self.store
+        with _warn_on_failure("remember what SageMaker refused"):
+            for key, result in refused.items():
+                refusal = Refusal(self._clock(), result.ErrorCode or "", result.ErrorMessage or "")
+                record_refusal(store, scope, key, refusal)
+            for key in set(observed.memory.refusals) - planned:
+                forget_refusal(store, scope, key)  # what it depended on has changed
+        if plan.Recreation or observed.memory.recreation:
+            with _warn_on_failure("verify the re-created work teams"):
+                self._verify_recreation(plan, scope)
+
+    def _verify_recreation(self, plan: Plan, scope: str) -> None:
+        """The record of teams to re-create goes once every one of them exists again."""
+        assert self.store is not None
+        workforce = self.gateway.describe_workforce(plan.WorkforceName)
+        live = teams_of(self.gateway, workforce)
+        if all(team["WorkteamName"] in live for team in plan.Recreation):
+            forget_recreation(self.store, scope)
+
+    def _best_effort(self, what: str, applied: SecretApplied) -> None:
+        assert self.store is not None
+        with _warn_on_failure(what):
+            record_applied(self.store, self.region, applied)
 
     def adopt_secret(self, desired: DesiredState) -> SecretApplied:
         """Record the referenced secret's current version as the one SageMaker holds."""
@@ -229,17 +321,26 @@ class Reconciler:
         return adopted
 
 
+@contextlib.contextmanager
+def _warn_on_failure(what: str) -> Iterator[None]:
+    """For records a later run can do without: without the secret's record the next run
+    applies the same secret once more (or the intent proves it); a refusal not
+    remembered is sent once more. The report must not be lost for them."""
+    try:
+        yield
+    except ReconcilerError as exc:
+        logger.warning(f"could not {what}", extra={"error": str(exc)})
+
+
 def _as_reported(result: ActionResult) -> ActionResult:
     """A step SageMaker refused is blocked drift for a person, with the service's reason."""
     if result.Outcome is not Outcome.REFUSED:
         return result
     message = result.ErrorMessage or ""
+    reason = f"SageMaker refused it ({result.ErrorCode}): {message}"
+    if result.Action.Advice:
+        reason += f". {result.Action.Advice}"
     action = result.Action.model_copy(
-        update={
-            "Classification": Classification.BLOCKED,
-            "Reason": f"SageMaker refused it ({result.ErrorCode}): {message}",
-        }
+        update={"Classification": Classification.BLOCKED, "Reason": reason}
     )
-    return result.model_copy(
-        update={"Action": action, "ErrorMessage": f"blocked by SageMaker: {message}"}
-    )
+    return result.model_copy(update={"Action": action})
