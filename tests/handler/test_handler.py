@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from handler.conftest import PARAMETER, SECRET_VALUE, Deployment, event
+from handler.deployment import PARAMETER, SECRET_VALUE, Deployment, event
 from workforce_emulator import controls
 from workforce_reconciler import handler
 from workforce_reconciler.errors import TransientError

@@ -10,7 +10,8 @@ from typing import Any
 import boto3
 import pytest
 from moto.events.models import EventPattern
-from sam_app import REGION, DeployedStack, load_event, role_policy_documents
+
+from template.sam_app import REGION, DeployedStack, load_event, role_policy_documents
 
 # Resource types moto's CloudFormation cannot create: it skips them with a warning.
 # test_template_static.py checks them on the transformed template instead.
