@@ -9,7 +9,6 @@ console script against the ``emulator_server`` fixture. Tests import the helpers
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
 
 
 @pytest.fixture
-def world(aws: None) -> Iterator[World]:
+def world(aws: None) -> World:
     """moto + the emulator in-process, a DynamoDB state table and an OIDC client secret."""
     return World()
 
