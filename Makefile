@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml requirements/dev.txt src/requirements.txt
 
 install: $(STAMP)
 
+## ruff (C901: complexity at most 10 in src/workforce_reconciler) and at most 50 lines
+## a function there.
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/python scripts/check_function_length.py src/workforce_reconciler
 
 typecheck: install
 	$(BIN)/mypy
