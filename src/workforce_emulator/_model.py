@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-import regex  # type: ignore[import-untyped]  # AWS patterns use \p{L}-style classes (not in re)
+import regex  # AWS patterns use \p{L}-style classes (not in re)
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
 REDACTED = "***"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.conftest import Cli, write
+from cli.helpers import Cli, write
 from engine.world import SECRET_VALUE, TABLE, World, example
 from workforce_emulator import controls
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.conftest import Cli, write
+from cli.helpers import Cli, write
 from engine.world import EXAMPLES, TABLE, World, example
 
 NO_REGION = "error: no AWS region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli.conftest import Cli, write
+from cli.helpers import Cli, write
 from engine.world import TABLE, World, example
 from workforce_emulator import controls
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cli.conftest import Cli, write
+from cli.helpers import Cli, write
 from engine.world import PARAMETER, TABLE, World, example
 from workforce_emulator import controls
 
-EXTRA_TEAM = {
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import CreateWorkteamRequestTypeDef
+
+EXTRA_TEAM: CreateWorkteamRequestTypeDef = {
     "WorkteamName": "console-team",
     "WorkforceName": "labeling-oidc",
     "Description": "made in the console",

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import pytest
 
-from cli.conftest import PROGRAM, aws_cli, environment, program, write
+from cli.helpers import PROGRAM, aws_cli, environment, program, write
 from engine.world import example
 
 SECRET = "program-s3cr3t-never-printed"

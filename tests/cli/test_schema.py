@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from cli.conftest import Cli
+from cli.helpers import Cli
 from engine.world import example
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.conftest import Cli, write
+from cli.helpers import Cli, write
 from engine.world import EXAMPLES, example
 
 

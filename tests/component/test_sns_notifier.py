@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import moto
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 from workforce_reconciler.adapters.sns import SnsNotifier

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import CognitoConfigTypeDef
 
 # One attempt: a test sees exactly the answer the emulator gave, without botocore retries.
 ONE_ATTEMPT = Config(retries={"total_max_attempts": 1, "mode": "standard"})
@@ -15,7 +18,7 @@ UNCHECKED = Config(
 
 POOL = "us-east-1_AbCdEf123"
 CLIENT = "client-id-1"
-COGNITO = {"UserPool": POOL, "ClientId": CLIENT}
+COGNITO: CognitoConfigTypeDef = {"UserPool": POOL, "ClientId": CLIENT}
 SECRET = "s3cr3t-VALUE-never-shown"
 
 

@@ -12,7 +12,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -23,7 +23,9 @@ from .helpers import COGNITO, ONE_ATTEMPT, SECRET, cognito_member, oidc
 BIN = Path(sys.executable).parent
 
 
-def client(session: boto3.session.Session, url: str, service: str = "sagemaker") -> Any:
+def client(
+    session: boto3.session.Session, url: str, service: Literal["sagemaker", "sns"] = "sagemaker"
+) -> Any:
     return session.client(service, endpoint_url=url, config=ONE_ATTEMPT)
 
 

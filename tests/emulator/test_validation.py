@@ -28,7 +28,8 @@ def outcome(call: Any, **params: Any) -> dict[str, str] | None:
     try:
         call(**params)
     except ClientError as error:
-        return dict(error.response["Error"])
+        info = error.response["Error"]
+        return {"Code": info["Code"], "Message": info["Message"]}
     return None
 
 

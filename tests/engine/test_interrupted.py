@@ -8,7 +8,7 @@ must have nothing to do.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,6 +16,9 @@ from engine.world import World
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.plan import RunStatus
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
 
 class Died(BaseException):
@@ -34,12 +37,12 @@ class DyingGateway(SageMakerGateway):
         if self.left == 0:
             raise Died
 
-    def describe_workforce(self, name: str) -> dict[str, Any] | None:
+    def describe_workforce(self, name: str) -> WorkforceTypeDef | None:
         result = super().describe_workforce(name)
         self._tick()
         return result
 
-    def list_workteams(self) -> list[dict[str, Any]]:
+    def list_workteams(self) -> list[WorkteamTypeDef]:
         result = super().list_workteams()
         self._tick()
         return result

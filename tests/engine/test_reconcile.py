@@ -5,17 +5,34 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from engine.world import SECRET_VALUE, World, example
 from workforce_emulator import controls
-from workforce_reconciler.plan import Classification, Mode, Operation, Outcome, RunStatus
+from workforce_reconciler.plan import (
+    Classification,
+    Mode,
+    Operation,
+    Outcome,
+    Plan,
+    Report,
+    RunStatus,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import OidcConfigTypeDef
 
 
-def ops(report: Any) -> list[tuple[str, str]]:
-    return [(a.Operation.value, a.ResourceName) for a in report.Plan.Actions]
+def planned(report: Report) -> Plan:
+    """The report's plan: every run that got as far as planning has one."""
+    assert report.Plan is not None, report.Error
+    return report.Plan
+
+
+def ops(report: Report) -> list[tuple[str, str]]:
+    return [(a.Operation.value, a.ResourceName) for a in planned(report).Actions]
 
 
 # -- creating from nothing -------------------------------------------------------------
@@ -94,7 +111,7 @@ def test_out_of_band_team_change_is_planned_with_before_and_after_then_corrected
 
     # Then the plan names the team and each field before -> after, and nothing changed yet
     assert ops(plan) == [("UpdateWorkteam", "text-reviewers")]
-    changes = {c.Field: (c.Before, c.After) for c in plan.Plan.Actions[0].Changes}
+    changes = {c.Field: (c.Before, c.After) for c in planned(plan).Actions[0].Changes}
     assert changes["Description"] == (
         "edited in the console",
         "Reviews sentiment labels on support tickets",
@@ -129,7 +146,7 @@ def test_source_ip_order_and_spelling_are_not_drift_but_a_new_cidr_is(
         "198.51.100.16/28",
     ]
     # Then there is nothing to do
-    assert world.run(doc, apply=False).Plan.Actions == ()
+    assert planned(world.run(doc, apply=False)).Actions == ()
 
     # When the console adds a CIDR
     world.sagemaker.update_workforce(
@@ -183,7 +200,7 @@ def test_workforce_tags_that_cannot_be_listed_are_a_finding_not_an_error(
 
     # Then it is in sync, and says that workforce tag drift cannot be seen
     assert report.status is RunStatus.IN_SYNC
-    assert [f.Code for f in report.Plan.Findings] == ["WorkforceTagsUnverifiable"]
+    assert [f.Code for f in planned(report).Findings] == ["WorkforceTagsUnverifiable"]
 
 
 # -- policy ----------------------------------------------------------------------------
@@ -206,7 +223,7 @@ def test_unlisted_team_is_blocked_by_default_and_deleted_when_policy_allows(
 
     # Then the deletion is blocked drift and the team still exists
     assert report.status is RunStatus.BLOCKED
-    (action,) = report.Plan.Actions
+    (action,) = planned(report).Actions
     assert (action.Operation, action.Classification) == (
         Operation.DELETE_WORKTEAM,
         Classification.BLOCKED,
@@ -235,8 +252,8 @@ def test_switching_cognito_to_oidc_is_blocked_unless_disruptive_changes_are_allo
 
     # Then everything is blocked, with the reason, and nothing changed
     assert report.status is RunStatus.BLOCKED
-    assert {a.Classification for a in report.Plan.Actions} == {Classification.BLOCKED}
-    assert "AllowDisruptiveChanges" in report.Plan.Actions[0].Reason
+    assert {a.Classification for a in planned(report).Actions} == {Classification.BLOCKED}
+    assert "AllowDisruptiveChanges" in planned(report).Actions[0].Reason
     assert world.workforce("labeling-oidc")["CognitoConfig"] == before["CognitoConfig"]
 
     # When the policy allows disruptive changes
@@ -270,7 +287,7 @@ def test_a_workforce_with_another_name_is_blocked_drift(
 
     # Then replacing it is blocked, with the reason naming both names
     assert report.status is RunStatus.BLOCKED
-    assert "'labeling-oidc'" in report.Plan.Actions[0].Reason
+    assert "'labeling-oidc'" in planned(report).Actions[0].Reason
     assert world.workforce("labeling-oidc")["WorkforceName"] == "labeling-oidc"
 
 
@@ -284,7 +301,7 @@ def test_detect_mode_reports_drift_and_never_writes(
     # Then the drift is reported and SageMaker received no write
     assert report.status is RunStatus.DRIFT_DETECTED
     assert report.Mode is Mode.DETECT
-    assert len(report.Plan.Actions) == 3
+    assert len(planned(report).Actions) == 3
     assert world.writes() == []
 
     # And the stack-level override forces detect on an enforce document
@@ -303,7 +320,7 @@ def test_rotated_secret_needs_exactly_one_update_and_an_unchanged_one_none(
     oidc_doc["Workteams"] = []
     world.run(oidc_doc)
     controls.clear_calls()
-    assert world.run().Plan.Actions == ()
+    assert planned(world.run()).Actions == ()
 
     # When the secret is rotated
     world.secretsmanager.put_secret_value(SecretId=world.secret_arn, SecretString="rotated-value")
@@ -311,10 +328,10 @@ def test_rotated_secret_needs_exactly_one_update_and_an_unchanged_one_none(
 
     # Then exactly one UpdateWorkforce carried the new secret, and the next run is quiet
     assert world.writes() == ["UpdateWorkforce"]
-    (action,) = report.Plan.Actions
+    (action,) = planned(report).Actions
     assert [c.Field for c in action.Changes] == ["OidcConfig.ClientSecretVersion"]
     controls.clear_calls()
-    assert world.run().Plan.Actions == ()
+    assert planned(world.run()).Actions == ()
     assert world.writes() == []
 
 
@@ -334,7 +351,7 @@ def test_oidc_change_while_teams_exist_is_blocked_in_the_plan_and_never_sent(
 
     # Then the change is blocked drift with the ways out, and nothing was sent
     assert report.status is RunStatus.BLOCKED
-    (action,) = report.Plan.Actions
+    (action,) = planned(report).Actions
     assert action.Classification is Classification.BLOCKED
     assert "Policy.RecreateWorkteamsForOidcChanges" in action.Reason
     assert report.failed == ()
@@ -436,11 +453,15 @@ def test_a_throttled_secret_read_is_retryable_and_writes_nothing(
     # Given Secrets Manager throttling GetSecretValue past botocore's retries
     def throttle(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         error = {"Code": "ThrottlingException", "Message": "Rate exceeded"}
-        response = AWSResponse("https://secretsmanager.us-east-1.amazonaws.com", 400, {}, None)
+        url = "https://secretsmanager.us-east-1.amazonaws.com"
+        response = AWSResponse(url, 400, HTTPHeaders(), None)
         return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
 
+    # A before-call handler may answer for the service (botocore uses what it returns);
+    # botocore-stubs types every handler as returning None.
     world.secretsmanager.meta.events.register(
-        "before-call.secrets-manager.GetSecretValue", throttle
+        "before-call.secrets-manager.GetSecretValue",
+        throttle,  # type: ignore[arg-type]
     )
 
     # When a run needs the secret to create the workforce
@@ -477,7 +498,7 @@ def test_failed_workforce_is_reported_with_its_reason_and_not_written(
     assert report.status is RunStatus.WORKFORCE_FAILED
     assert report.WorkforceStatus == "Failed"
     assert report.FailureReason == "VPC endpoint creation failed"
-    assert [f.Code for f in report.Plan.Findings] == ["WorkforceFailed"]
+    assert [f.Code for f in planned(report).Findings] == ["WorkforceFailed"]
     assert world.writes() == []
 
 
@@ -583,7 +604,7 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next(
     second = world.run()
 
     # Then it creates only what is missing, and the third has nothing to do
-    assert [a.Operation for a in second.Plan.Actions] == [Operation.CREATE_WORKTEAM]
+    assert [a.Operation for a in planned(second).Actions] == [Operation.CREATE_WORKTEAM]
     assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
     assert world.run().status is RunStatus.IN_SYNC
 
@@ -705,7 +726,7 @@ def test_a_refused_oidc_change_holds_back_neither_the_allow_list_nor_the_teams(
     assert report.status is RunStatus.BLOCKED
     assert "0.0.0.0/0" not in world.workforce("labeling-oidc")["SourceIpConfig"]["Cidrs"]
     assert world.teams()["text-reviewers"]["Description"] != "hijacked"
-    (blocked,) = report.Plan.blocked_actions
+    (blocked,) = planned(report).blocked_actions
     assert [c.Field for c in blocked.Changes] == ["OidcConfig.ClientSecretVersion"]
 
 
@@ -879,7 +900,7 @@ def test_a_workforce_being_deleted_is_a_finding_not_in_sync(
     world.run(oidc_doc)
     controls.set_status("labeling-oidc", "Deleting")
     report = world.run()
-    assert [f.Code for f in report.Plan.Findings] == ["WorkforceDeleting"]
+    assert [f.Code for f in planned(report).Findings] == ["WorkforceDeleting"]
     assert world.writes()[-1:] != ["UpdateWorkforce"]
 
 
@@ -909,7 +930,10 @@ def test_a_workforce_recreated_by_hand_gets_the_documents_secret_once(
     world.sagemaker.delete_workforce(WorkforceName="labeling-oidc")
     world.sagemaker.create_workforce(
         WorkforceName="labeling-oidc",
-        OidcConfig={**live["OidcConfig"], "ClientSecret": "someone-elses-secret"},
+        # DescribeWorkforce's OidcConfig (every field but the secret) plus a secret
+        OidcConfig=cast(
+            "OidcConfigTypeDef", {**live["OidcConfig"], "ClientSecret": "someone-elses-secret"}
+        ),
         SourceIpConfig=live["SourceIpConfig"],
         IpAddressType=live["IpAddressType"],
         Tags=oidc_doc["Workforce"]["Tags"],
@@ -921,7 +945,7 @@ def test_a_workforce_recreated_by_hand_gets_the_documents_secret_once(
     world.run()
 
     # Then the document's secret was applied exactly once
-    assert [c.Field for a in first.Plan.Actions for c in a.Changes] == [
+    assert [c.Field for a in planned(first).Actions for c in a.Changes] == [
         "OidcConfig.ClientSecretVersion"
     ]
     assert world.writes() == ["UpdateWorkforce"]

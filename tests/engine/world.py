@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -19,6 +19,9 @@ from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.plan import Mode, Report
 
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PARAMETER = "/workforce-reconciler/desired-state"
 TABLE = "workforce-reconciler-state"
@@ -29,7 +32,8 @@ FAST_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 2})
 
 
 def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text())
+    loaded: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text())
+    return loaded
 
 
 class World:
@@ -96,10 +100,10 @@ class World:
         return reconciler.run(source, "test", apply_changes=apply)
 
     # -- the world as a user would look at it ------------------------------------------
-    def workforce(self, name: str) -> dict[str, Any]:
+    def workforce(self, name: str) -> WorkforceTypeDef:
         return self.sagemaker.describe_workforce(WorkforceName=name)["Workforce"]
 
-    def teams(self) -> dict[str, dict[str, Any]]:
+    def teams(self) -> dict[str, WorkteamTypeDef]:
         teams = self.sagemaker.list_workteams(MaxResults=100)["Workteams"]
         return {t["WorkteamName"]: t for t in teams}
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handler.conftest import PARAMETER, event
+from handler.deployment import PARAMETER, event
 from workforce_reconciler.handler import classify
 
 

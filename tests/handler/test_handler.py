@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from handler.conftest import PARAMETER, SECRET_VALUE, Deployment, event
+from handler.deployment import PARAMETER, SECRET_VALUE, Deployment, event
 from workforce_emulator import controls
 from workforce_reconciler import handler
 from workforce_reconciler.errors import TransientError
@@ -380,7 +380,9 @@ def test_no_log_line_carries_the_client_secret(deployment: Deployment, invoke: I
         invoke(event("ssm-update"))
         invoke(event("schedule"))
     finally:
-        logger.removeHandler(captured)
+        # Powertools' Logger has addHandler but hands removeHandler to its logging.Logger
+        # through a __getattr__ it hides from type checkers (powertools issue 1660).
+        logger.removeHandler(captured)  # type: ignore[attr-defined]
         logger.setLevel(logging.INFO)
 
     # Then the log lines carry the runs, never the secret

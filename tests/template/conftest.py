@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sam_app import (
+
+from template.sam_app import (
     FAKE_ENVIRONMENT,
     DeployedStack,
     deploy_stack,

@@ -221,6 +221,8 @@ def role_policy_documents(stack: DeployedStack) -> dict[str, dict[str, Any]]:
         if isinstance(document, str):
             # moto stores a role's template-given policy as the Python repr of the dict
             # (boto3 gives AWS's answer as a dict); literal_eval reads that repr, nothing else.
-            document = ast.literal_eval(document)
-        documents[name] = document
+            documents[name] = ast.literal_eval(document)
+        else:
+            # A plain dict: the stubs' document type has no Condition, the template's has.
+            documents[name] = dict(document)
     return documents

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sam_app import PACKAGE_DIR, ROOT, TEMPLATE_PATH
+
+from template.sam_app import PACKAGE_DIR, ROOT, TEMPLATE_PATH
 
 EM_AARCH64 = 183  # ELF e_machine of arm64 (the function's architecture)
 REQUIREMENTS = ROOT / "src" / "requirements.txt"

@@ -10,8 +10,8 @@ from typing import Any
 
 import boto3
 import pytest
-from sam_app import REGION, ROOT, DeployedStack, load_event
 
+from template.sam_app import REGION, ROOT, DeployedStack, load_event
 from workforce_reconciler import handler
 
 SECRET_PARAMETER = "/workforce-reconciler/oidc-client-secret"

@@ -5,12 +5,17 @@ stack. Read-only checks: one stack (``shared_stack``) serves the whole module.""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
 from moto.events.models import EventPattern
-from sam_app import REGION, DeployedStack, load_event, role_policy_documents
+
+from template.sam_app import REGION, DeployedStack, load_event, role_policy_documents
+
+if TYPE_CHECKING:
+    from moto.events.utils import EventMessageType
+    from mypy_boto3_events.type_defs import DescribeRuleResponseTypeDef
 
 # Resource types moto's CloudFormation cannot create: it skips them with a warning.
 # test_template_static.py checks them on the transformed template instead.
@@ -25,7 +30,7 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def rules_by_id(stack: DeployedStack) -> dict[str, dict[str, Any]]:
+def rules_by_id(stack: DeployedStack) -> dict[str, DescribeRuleResponseTypeDef]:
     events = boto3.client("events", region_name=REGION)
     return {
         logical_id: events.describe_rule(Name=stack.resources[logical_id])
@@ -127,7 +132,7 @@ def test_parameter_rule_routes_changes_of_the_desired_state_parameter(
     event = load_event(event_file)
 
     # When EventBridge's matching (moto's implementation) compares them
-    matched = EventPattern.load(rule["EventPattern"]).matches_event(event)
+    matched = EventPattern.load(rule["EventPattern"]).matches_event(cast("EventMessageType", event))
 
     # Then create, update and delete of the parameter invoke the function, nothing else does
     assert matched is matches
@@ -143,7 +148,7 @@ def test_parameter_rule_ignores_other_parameters(shared_stack: DeployedStack) ->
     event["resources"] = ["arn:aws:ssm:us-east-1:123456789012:parameter/another-app/config"]
 
     # When EventBridge matches it against the rule
-    matched = EventPattern.load(rule["EventPattern"]).matches_event(event)
+    matched = EventPattern.load(rule["EventPattern"]).matches_event(cast("EventMessageType", event))
 
     # Then the function is not invoked for it
     assert matched is False

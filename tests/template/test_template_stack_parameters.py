@@ -7,7 +7,8 @@ import json
 
 import boto3
 import pytest
-from sam_app import REGION, DeployedStack, role_policy_documents
+
+from template.sam_app import REGION, DeployedStack, role_policy_documents
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Tried to parse AWS.* but it's not supported by moto:UserWarning"

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint_file
-from sam_app import ROOT, TEMPLATE_PATH, load_event
+
+from template.sam_app import ROOT, TEMPLATE_PATH, load_event
 
 SAM = Path(sys.executable).with_name("sam")
 

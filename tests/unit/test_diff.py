@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from workforce_reconciler.document import parse_document
 from workforce_reconciler.engine.diff import diff
 from workforce_reconciler.engine.observe import Observed
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
 ROOT = Path(__file__).resolve().parents[2]
 ARN = "arn:aws:sagemaker:us-east-1:123456789012"
@@ -20,7 +23,7 @@ ARN = "arn:aws:sagemaker:us-east-1:123456789012"
 def oidc_document(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = json.loads((ROOT / "examples" / "oidc.json").read_text())
     for path, value in changes.items():
-        target = doc
+        target: Any = doc
         *parents, last = path.split("__")
         for key in parents:
             target = target[int(key)] if key.isdigit() else target[key]
@@ -34,7 +37,7 @@ def oidc_document(**changes: Any) -> dict[str, Any]:
 _DELETE = object()
 
 
-def live_workforce(doc: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+def live_workforce(doc: dict[str, Any], **overrides: Any) -> WorkforceTypeDef:
     """What DescribeWorkforce answers for a workforce created from ``doc``."""
     spec = doc["Workforce"]
     oidc = {k: v for k, v in spec["OidcConfig"].items() if not k.startswith("ClientSecret")}
@@ -48,16 +51,16 @@ def live_workforce(doc: dict[str, Any], **overrides: Any) -> dict[str, Any]:
         "SubDomain": "abc.labeling.us-east-1.sagemaker.aws",
     }
     workforce.update(overrides)
-    return workforce
+    return cast("WorkforceTypeDef", workforce)
 
 
-def live_teams(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    teams = {}
+def live_teams(doc: dict[str, Any]) -> dict[str, WorkteamTypeDef]:
+    teams: dict[str, WorkteamTypeDef] = {}
     for team in doc["Workteams"]:
         live = {k: copy.deepcopy(v) for k, v in team.items() if k != "Tags"}
         live["WorkteamArn"] = f"{ARN}:workteam/private-crowd/{team['WorkteamName']}"
         live["WorkforceArn"] = f"{ARN}:workforce/{doc['Workforce']['WorkforceName']}"
-        teams[team["WorkteamName"]] = live
+        teams[team["WorkteamName"]] = cast("WorkteamTypeDef", live)
     return teams
 
 
@@ -103,7 +106,8 @@ def unchanged(_doc: dict[str, Any]) -> Observed:
     return in_sync(oidc_document())
 
 
-CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str]]]]] = [
+# (name, document changes, observe(doc) -> Observed, expected actions: fields or None)
+CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str] | None]]]] = [
     (
         "nothing exists: create workforce then teams",
         {},

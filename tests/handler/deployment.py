@@ -1,0 +1,104 @@
+"""The Lambda handler's world: moto SSM, SNS -> SQS, DynamoDB, Secrets Manager + the emulator.
+
+``Deployment`` is what the ``deployment`` fixture (conftest.py) yields; the sample events
+and the constants are imported by the tests from here (``handler.deployment``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from workforce_reconciler.adapters.state_store import create_state_table
+
+ROOT = Path(__file__).resolve().parents[2]
+PARAMETER = "/workforce-reconciler/desired-state"
+TABLE = "workforce-reconciler-state"
+SECRET_VALUE = "handler-secret-that-must-never-leak"
+
+
+def event(name: str) -> dict[str, Any]:
+    """A sample event from events/, exactly as EventBridge delivers it."""
+    loaded: dict[str, Any] = json.loads((ROOT / "events" / f"{name}.json").read_text())
+    return loaded
+
+
+def example(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((ROOT / "examples" / f"{name}.json").read_text())
+    return loaded
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "workforce-reconciler-ReconcileFunction"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = (
+        "arn:aws:lambda:us-east-1:123456789012:function:workforce-reconciler-ReconcileFunction"
+    )
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+
+
+class Deployment:
+    """What the stack would create, in moto, and a subscriber's queue on the topic."""
+
+    def __init__(self) -> None:
+        self.ssm = boto3.client("ssm")
+        self.sns = boto3.client("sns")
+        self.sqs = boto3.client("sqs")
+        self.sagemaker = boto3.client("sagemaker")
+        self.secretsmanager = boto3.client("secretsmanager")
+        dynamodb = boto3.client("dynamodb")
+        create_state_table(dynamodb, TABLE)
+        self.topic_arn = self.sns.create_topic(Name="workforce-reconciler")["TopicArn"]
+        self.queue_url = self.sqs.create_queue(QueueName="subscriber")["QueueUrl"]
+        queue_arn = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        self.sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        self.secret_arn = self.secretsmanager.create_secret(
+            Name="workforce/oidc-client-secret", SecretString=SECRET_VALUE
+        )["ARN"]
+
+    def environment(self, mode: str = "enforce") -> dict[str, str]:
+        return {
+            "DESIRED_STATE_PARAMETER": PARAMETER,
+            "STATE_TABLE": TABLE,
+            "TOPIC_ARN": self.topic_arn,
+            "MODE": mode,
+            "REMINDER_INTERVAL_MINUTES": "1440",
+            "WAIT_TIMEOUT_SECONDS": "30",
+            "WAIT_POLL_SECONDS": "0.01",
+        }
+
+    def oidc_document(self, **policy: Any) -> dict[str, Any]:
+        doc = example("oidc")
+        doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = self.secret_arn
+        doc["Policy"].update(policy)
+        return doc
+
+    def put_document(self, document: dict[str, Any] | str) -> None:
+        text = document if isinstance(document, str) else json.dumps(document)
+        self.ssm.put_parameter(Name=PARAMETER, Value=text, Type="String", Overwrite=True)
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every notification the subscriber received since the last call (SNS envelope)."""
+        received: list[dict[str, Any]] = []
+        while True:
+            batch = self.sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not batch:
+                return received
+            for message in batch:
+                received.append(json.loads(message["Body"]))
+                self.sqs.delete_message(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+
+    @staticmethod
+    def event_types(messages: list[dict[str, Any]]) -> list[str]:
+        return [m["MessageAttributes"]["event_type"]["Value"] for m in messages]
