@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from engine.world import REMINDER, SECRET_VALUE, World
 from workforce_emulator import controls
@@ -27,12 +27,14 @@ def _fail_put(world: World, sort_key: str) -> Callable[[], None]:
         if json.loads(params["body"])["Item"]["sk"]["S"] != sort_key:
             return None
         error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
-        response = AWSResponse("https://dynamodb.us-east-1.amazonaws.com", 400, {}, None)
+        response = AWSResponse("https://dynamodb.us-east-1.amazonaws.com", 400, HTTPHeaders(), None)
         return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
 
+    # A before-call handler may answer for the service (botocore uses what it returns);
+    # botocore-stubs types every handler as returning None.
     event = "before-call.dynamodb.PutItem"
-    world.dynamodb.meta.events.register(event, refuse)
-    return lambda: world.dynamodb.meta.events.unregister(event, refuse)
+    world.dynamodb.meta.events.register(event, refuse)  # type: ignore[arg-type]
+    return lambda: world.dynamodb.meta.events.unregister(event, refuse)  # type: ignore[arg-type]
 
 
 # -- the client secret's version survives a lost confirmation ---------------------------
@@ -132,6 +134,7 @@ def test_a_failed_workforce_names_the_commands_and_following_them_clears_it(
     world.run(oidc_doc)
     controls.set_status("labeling-oidc", "Failed", "VPC endpoint creation failed")
     report = world.run()
+    assert report.Plan is not None
     (finding,) = report.Plan.Findings
     assert report.status is RunStatus.WORKFORCE_FAILED
     assert finding.Advice is not None
@@ -187,6 +190,7 @@ def test_a_refused_request_is_reported_once_and_not_sent_again_until_something_c
 
     # Then it is blocked by SageMaker, with the equivalent SageMaker accepts
     assert first.status is RunStatus.BLOCKED
+    assert first.Plan is not None
     (action,) = first.Plan.blocked_actions
     assert action.Reason.startswith("SageMaker refused it (ValidationException)")
     assert '["0.0.0.0/0"]' in action.Reason

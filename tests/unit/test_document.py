@@ -26,7 +26,8 @@ SECRET_ARN = (
 
 
 def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text())
+    loaded: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text())
+    return loaded
 
 
 def problems_of(document: Any) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ import copy
 import ipaddress
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,7 +132,8 @@ def broken_examples(draw: st.DrawFn) -> dict[str, Any]:
         holder = _at(document, draw(st.sampled_from(paths)))
         if isinstance(holder, dict):
             holder[draw(st.sampled_from(["ClientSecret", "clientSecret"]))] = SECRET
-    return document
+    drawn: dict[str, Any] = document
+    return drawn
 
 
 def _at(document: Any, path: tuple[Any, ...]) -> Any:
@@ -163,7 +164,7 @@ names = st.builds(
     "{}-{}".format, st.sampled_from(["team", "Labelers", "qa1", "x"]), st.integers(0, 10**6)
 )
 one_line = st.text(
-    st.characters(exclude_characters="\n", exclude_categories=("Cs",)), min_size=1, max_size=40
+    st.characters(exclude_characters="\n", exclude_categories=["Cs"]), min_size=1, max_size=40
 )
 tag_text = st.text("abcXYZ019 _.:/=+@-", min_size=1, max_size=12)
 tags = st.none() | st.lists(
@@ -179,7 +180,7 @@ https = st.builds("https://idp.example.com/{}".format, st.text("abc/019-", max_s
 
 @st.composite
 def cidrs(draw: st.DrawFn) -> str:
-    version = draw(st.sampled_from([4, 6]))
+    version: Literal[4, 6] = draw(st.sampled_from([4, 6]))
     address = draw(st.ip_addresses(v=version))
     prefix = draw(st.integers(0, 32 if version == 4 else 128))
     return f"{address}/{prefix}"

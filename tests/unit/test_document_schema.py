@@ -20,7 +20,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text())
+    loaded: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text())
+    return loaded
 
 
 @pytest.fixture(scope="module")
