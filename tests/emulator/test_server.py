@@ -116,6 +116,30 @@ def test_http_config_and_reset(emulator_server: str, boto_session: boto3.session
     assert [c["Operation"] for c in calls["Calls"]] == ["ListWorkforces"]
 
 
+def test_empty_vpc_config_detaches_over_http(
+    emulator_server: str, boto_session: boto3.session.Session
+) -> None:
+    # Given a workforce in a VPC, created over HTTP
+    sagemaker = client(boto_session, emulator_server)
+    sagemaker.create_workforce(
+        WorkforceName="default",
+        CognitoConfig=COGNITO,
+        WorkforceVpcConfig={
+            "VpcId": "vpc-1",
+            "SecurityGroupIds": ["sg-1"],
+            "Subnets": ["subnet-1"],
+        },
+    )
+    # When UpdateWorkforce sends WorkforceVpcConfig {} over the wire
+    sagemaker.update_workforce(WorkforceName="default", WorkforceVpcConfig={})
+    described = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]
+    # Then DescribeWorkforce has no WorkforceVpcConfig, and the log shows what was sent
+    assert "WorkforceVpcConfig" not in described
+    _, calls = control(emulator_server, "/_emulator/calls", method="GET")
+    update = next(c for c in calls["Calls"] if c["Operation"] == "UpdateWorkforce")
+    assert update["Parameters"] == {"WorkforceName": "default", "WorkforceVpcConfig": {}}
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "message"),
     [
