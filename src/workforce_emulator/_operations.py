@@ -15,6 +15,7 @@ from moto.moto_api._internal import mock_random
 from moto.utilities.paginator import paginate
 from moto.utilities.utils import get_partition
 
+from . import _model
 from . import state as st
 from .errors import (
     ConflictException,
@@ -347,6 +348,22 @@ def _check_members(workforce: Workforce, members: list[dict[str, Any]]) -> list[
     return [dict(m) for m in members]
 
 
+def _worker_access(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The WorkerAccessConfiguration to store: as sent, or with server-filled defaults.
+
+    With ``server_fills_defaults`` every IamPolicyConstraints member the request left out
+    (the members are read from the model) is ``Disabled``, as is the chain down to it.
+    """
+    if config is None or not st.PROCESS.settings.server_fills_defaults:
+        return config
+    presign = dict(config.get("S3Presign") or {})
+    constraints = dict(presign.get("IamPolicyConstraints") or {})
+    for member in _model.service_model().shape_for("IamPolicyConstraints").members:
+        constraints.setdefault(member, "Disabled")
+    presign["IamPolicyConstraints"] = constraints
+    return {**config, "S3Presign": presign}
+
+
 def create_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
     settings = st.PROCESS.settings
     name = params["WorkteamName"]
@@ -370,7 +387,7 @@ def create_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any
         created=created,
         last_updated=created,
         notification=params.get("NotificationConfiguration"),
-        worker_access=params.get("WorkerAccessConfiguration"),
+        worker_access=_worker_access(params.get("WorkerAccessConfiguration")),
         tags=TagList(),
     )
     team.tags.extend(params.get("Tags", []))
@@ -393,7 +410,7 @@ def update_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any
     if "NotificationConfiguration" in params:
         team.notification = params["NotificationConfiguration"]
     if "WorkerAccessConfiguration" in params:
-        team.worker_access = params["WorkerAccessConfiguration"]
+        team.worker_access = _worker_access(params["WorkerAccessConfiguration"])
     team.last_updated = st.now()
     return {"Workteam": team.as_aws()}
 

@@ -50,6 +50,9 @@ class EmulatorSettings(BaseModel):
     """True: SourceIpConfig.Cidrs may be empty (lifts the IP restriction)."""
     name_contains_ignores_case: bool = True
     """NameContains matches regardless of case."""
+    server_fills_defaults: bool = False
+    """True: a WorkerAccessConfiguration is stored and returned with every IamPolicyConstraints
+    member the request left out set to Disabled (Terraform marks them Optional+Computed)."""
 
 
 @dataclass

@@ -18,23 +18,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import COGNITO, ONE_ATTEMPT, SECRET, cognito_member, oidc
+from .helpers import COGNITO, SECRET, client, cognito_member, control, oidc
 
 BIN = Path(sys.executable).parent
-
-
-def client(session: boto3.session.Session, url: str, service: str = "sagemaker") -> Any:
-    return session.client(service, endpoint_url=url, config=ONE_ATTEMPT)
-
-
-def control(url: str, path: str, body: Any = None, method: str = "POST") -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{url}{path}", data=data, method=method)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def test_boto3_over_http(emulator_server: str, boto_session: boto3.session.Session) -> None:
