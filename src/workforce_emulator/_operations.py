@@ -26,6 +26,7 @@ from .errors import (
 from .state import RegionState, TagList, Workforce, Workteam
 
 _CHANGING = ("Initializing", "Updating", "Deleting")
+_TEAM_WRITES_WAIT_FOR = ("Initializing", "Updating")
 
 
 class InvalidNextToken(ValidationError):
@@ -364,6 +365,21 @@ def _worker_access(config: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**config, "S3Presign": presign}
 
 
+def _check_workforce_takes_team_writes(workforce: Workforce) -> None:
+    """With ``workteam_writes_need_active``: refuse team writes while the workforce changes.
+
+    ValidationException, because that is the code the Terraform provider retries
+    CreateWorkteam on (for two minutes, whatever the message); the wording is ours.
+    """
+    settings = st.PROCESS.settings
+    workforce.settle(settings)
+    if settings.workteam_writes_need_active and workforce.status in _TEAM_WRITES_WAIT_FOR:
+        raise ValidationError(
+            f"Workforce '{workforce.name}' is {workforce.status}; work teams can be created "
+            "or updated only while it is Active."
+        )
+
+
 def create_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
     settings = st.PROCESS.settings
     name = params["WorkteamName"]
@@ -376,6 +392,7 @@ def create_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any
             f"{len(state.workteams)} work teams and a request delta of 1 work teams."
         )
     workforce = _get_workforce(state, params.get("WorkforceName", "default"))
+    _check_workforce_takes_team_writes(workforce)
     members = _check_members(workforce, params["MemberDefinitions"])
     created = st.now()
     team = Workteam(
@@ -401,6 +418,7 @@ def describe_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, A
 
 def update_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
     team = _get_workteam(state, params["WorkteamName"])
+    _check_workforce_takes_team_writes(team.workforce)
     members = team.members
     if "MemberDefinitions" in params:
         members = _check_members(team.workforce, params["MemberDefinitions"])

@@ -53,6 +53,10 @@ class EmulatorSettings(BaseModel):
     server_fills_defaults: bool = False
     """True: a WorkerAccessConfiguration is stored and returned with every IamPolicyConstraints
     member the request left out set to Disabled (Terraform marks them Optional+Computed)."""
+    workteam_writes_need_active: bool = True
+    """CreateWorkteam/UpdateWorkteam while the workforce is Initializing or Updating answer
+    ValidationException and change nothing (the Terraform provider retries CreateWorkteam
+    on ValidationException for two minutes)."""
 
 
 @dataclass
