@@ -46,6 +46,11 @@ def enum_values(shape_name: str) -> list[str]:
     return list(getattr(service_model().shape_for(shape_name), "enum", []))
 
 
+def member_names(shape_name: str) -> list[str]:
+    """The members of a structure shape, in the model's order."""
+    return list(getattr(service_model().shape_for(shape_name), "members", {}))
+
+
 @cache
 def _compiled(pattern: str) -> Any:
     return regex.compile(pattern)

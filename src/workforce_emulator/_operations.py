@@ -359,7 +359,7 @@ def _worker_access(config: dict[str, Any] | None) -> dict[str, Any] | None:
         return config
     presign = dict(config.get("S3Presign") or {})
     constraints = dict(presign.get("IamPolicyConstraints") or {})
-    for member in _model.service_model().shape_for("IamPolicyConstraints").members:
+    for member in _model.member_names("IamPolicyConstraints"):
         constraints.setdefault(member, "Disabled")
     presign["IamPolicyConstraints"] = constraints
     return {**config, "S3Presign": presign}
