@@ -136,6 +136,13 @@ def _oidc_without_secret(oidc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in oidc.items() if k != "ClientSecret"}
 
 
+def _secret_fingerprint(oidc: dict[str, Any] | None) -> str | None:
+    """The fingerprint of the request's ClientSecret; the value goes no further."""
+    if oidc is None or oidc.get("ClientSecret") is None:
+        return None
+    return st.fingerprint(oidc["ClientSecret"])
+
+
 # -- workforces ---------------------------------------------------------------------------
 
 
@@ -173,6 +180,7 @@ def create_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, An
         ip_address_type=params.get("IpAddressType", "ipv4"),
         tags=TagList(),
     )
+    workforce.secret_fingerprint = _secret_fingerprint(oidc)
     workforce.tags.extend(params.get("Tags", []))
     workforce.begin_change("Initializing", settings)
     state.workforces[name] = workforce
@@ -221,6 +229,7 @@ def update_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, An
     workforce.vpc = vpc
     if oidc is not None:
         workforce.oidc = _oidc_without_secret(oidc)
+        workforce.secret_fingerprint = _secret_fingerprint(oidc)
     if "IpAddressType" in params:
         workforce.ip_address_type = params["IpAddressType"]
     workforce.last_updated = st.now()

@@ -25,7 +25,9 @@ __all__ = [
     "calls",
     "clear_calls",
     "configure",
+    "fingerprint_of",
     "reset",
+    "secret_fingerprint",
     "set_status",
     "settings",
 ]
@@ -40,6 +42,15 @@ class ControlError(ValueError):
 
 class UnknownWorkforce(ControlError):
     pass
+
+
+def _workforce(workforce_name: str, account_id: str, region: str) -> st.Workforce:
+    workforce = st.region_state(account_id, region).workforces.get(workforce_name)
+    if workforce is None:
+        raise UnknownWorkforce(
+            f"No workforce named {workforce_name!r} in account {account_id}, region {region}."
+        )
+    return workforce
 
 
 def set_status(
@@ -60,16 +71,34 @@ def set_status(
         raise ControlError(f"Status must be one of {', '.join(allowed)}; got {status!r}.")
     if failure_reason is not None and not 1 <= len(failure_reason) <= 1024:
         raise ControlError("FailureReason must be 1 to 1024 characters long.")
-    state = st.region_state(account_id, region)
     with st.LOCK:
-        workforce = state.workforces.get(workforce_name)
-        if workforce is None:
-            raise UnknownWorkforce(
-                f"No workforce named {workforce_name!r} in account {account_id}, region {region}."
-            )
+        workforce = _workforce(workforce_name, account_id, region)
         workforce.status = status
         workforce.failure_reason = failure_reason
         workforce.settling = False
+
+
+def secret_fingerprint(
+    workforce_name: str,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = "us-east-1",
+) -> str | None:
+    """The fingerprint of the OIDC ClientSecret the workforce last accepted, or None.
+
+    None for a Cognito workforce. The emulator keeps only this one-way fingerprint (an
+    HMAC-SHA256 under a key that never leaves the process), never the secret; compare it
+    with ``fingerprint_of(expected_secret)``.
+    """
+    with st.LOCK:
+        return _workforce(workforce_name, account_id, region).secret_fingerprint
+
+
+def fingerprint_of(value: str) -> str:
+    """The fingerprint ``secret_fingerprint`` shows for a workforce given ``value``."""
+    if not isinstance(value, str):
+        raise ControlError("Value must be a string.")
+    return st.fingerprint(value)
 
 
 def add_fault(

@@ -66,6 +66,10 @@ class StatusBody(_Body):
     region: str = "us-east-1"
 
 
+class FingerprintOfBody(_Body):
+    value: str
+
+
 class FaultBody(_Body):
     operation: str
     error: str | None = None
@@ -142,6 +146,22 @@ class ControlsApp:
                 delay_ms=fault.delay_ms,
             )
             return _json(200, {})
+        if route == "secret-fingerprint" and method == "GET":
+            name = request.args.get("WorkforceName")
+            if not name:
+                raise ControlError(
+                    "GET /_emulator/secret-fingerprint needs ?WorkforceName=... "
+                    "(and optionally &AccountId=...&Region=...)."
+                )
+            found = controls.secret_fingerprint(
+                name,
+                account_id=request.args.get("AccountId", DEFAULT_ACCOUNT_ID),
+                region=request.args.get("Region", "us-east-1"),
+            )
+            return _json(200, {"WorkforceName": name, "Fingerprint": found})
+        if route == "fingerprint-of" and method == "POST":
+            body = FingerprintOfBody.model_validate_json(request.get_data() or b"{}")
+            return _json(200, {"Fingerprint": controls.fingerprint_of(body.value)})
         if route == "config" and method in ("GET", "POST"):
             if method == "POST":
                 try:
@@ -154,7 +174,10 @@ class ControlsApp:
                     merged = {**st.PROCESS.settings.model_dump(by_alias=True), **changes}
                     st.PROCESS.settings = st.EmulatorSettings.model_validate(merged)
             return _json(200, controls.settings().model_dump(by_alias=True))
-        known = "POST reset, GET|DELETE calls, POST status, POST faults, GET|POST config"
+        known = (
+            "POST reset, GET|DELETE calls, POST status, POST faults, GET|POST config, "
+            "GET secret-fingerprint, POST fingerprint-of"
+        )
         return _json(404, {"Message": f"No control {method} {request.path}; known: {known}."})
 
 

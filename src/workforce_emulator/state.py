@@ -9,6 +9,9 @@ process-wide and are reset by ``controls.reset()`` / ``POST /_emulator/reset``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import threading
 import time
 from collections import deque
@@ -79,6 +82,9 @@ class Workforce:
     describes_seen: int = 0
     changed_at: float = 0.0
     settling: bool = True
+    # The fingerprint (``fingerprint()``) of the OIDC ClientSecret last accepted; the
+    # secret itself is never kept.
+    secret_fingerprint: str | None = None
 
     def settle(self, settings: EmulatorSettings) -> None:
         """Initializing/Updating becomes Active once the configured delay has passed."""
@@ -196,6 +202,16 @@ class Process:
 
 
 PROCESS = Process()
+
+# Per process, never stored or shown: a fingerprint can be compared only by asking this
+# process (fingerprint_of), so it cannot be checked offline against guessed secrets the way
+# an unkeyed hash of a short secret could.
+_FINGERPRINT_KEY = secrets.token_bytes(32)
+
+
+def fingerprint(value: str) -> str:
+    """HMAC-SHA256 (hex) of ``value`` under this process's key."""
+    return hmac.new(_FINGERPRINT_KEY, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def now() -> datetime:
