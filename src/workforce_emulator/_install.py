@@ -171,11 +171,27 @@ def _resource_lookup(original: Callable[[Any, str], Any]) -> Callable[[Any, str]
     return _get_resource_from_arn
 
 
+def check_moto_has_no_labeling_jobs(response_class: type = SageMakerResponse) -> None:
+    """Labeling jobs are the emulator's own list because moto (5.2.5) has none.
+
+    If moto gains CreateLabelingJob, ListLabelingJobsForWorkteam should list moto's jobs
+    instead of keeping a second set: refuse to install until that is decided.
+    """
+    for operation in ("CreateLabelingJob", "DescribeLabelingJob", "ListLabelingJobs"):
+        if camelcase_to_underscores(operation) in response_class.__dict__:
+            raise RuntimeError(
+                f"moto's SageMakerResponse now implements {operation}; serve "
+                "ListLabelingJobsForWorkteam from moto's labeling jobs instead of "
+                "controls.add_labeling_job. Review the pinned moto version."
+            )
+
+
 def install() -> None:
     """Add the workforce/workteam operations to moto's SageMaker (safe to call again)."""
     with st.LOCK:
         if getattr(SageMakerResponse, _MARK, False):
             return
+        check_moto_has_no_labeling_jobs()
         for operation in _operations.OPERATIONS:
             name = camelcase_to_underscores(operation)
             if name in SageMakerResponse.__dict__:

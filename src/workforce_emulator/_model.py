@@ -266,6 +266,16 @@ def validate(operation: str, params: Any) -> list[Violation]:
     return found
 
 
+def shape_violations(shape_name: str, value: Any, path: str = "") -> list[Violation]:
+    """Every constraint of a named shape that ``value`` breaks (for the test controls).
+
+    Raises ``TypeMismatch`` when a value has the wrong JSON type.
+    """
+    found: list[Violation] = []
+    _walk(value, service_model().shape_for(shape_name), path, found)
+    return found
+
+
 def redact(operation: str, params: Any) -> Any:
     """A copy of ``params`` with every sensitive member (and any ``ClientSecret``) as ``***``."""
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import string
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.exceptions import InvalidToken
@@ -21,9 +22,10 @@ from .errors import (
     ConflictException,
     ResourceInUseException,
     ResourceLimitExceeded,
+    ResourceNotFound,
     ValidationError,
 )
-from .state import RegionState, TagList, Workforce, Workteam
+from .state import LabelingJob, RegionState, TagList, Workforce, Workteam
 
 _CHANGING = ("Initializing", "Updating", "Deleting")
 _TEAM_WRITES_WAIT_FOR = ("Initializing", "Updating")
@@ -43,6 +45,13 @@ _PAGINATION = {
         "fail_on_invalid_token": InvalidNextToken,
     },
     "_page_workteams": {
+        "input_token": "next_token",
+        "limit_key": "max_results",
+        "limit_default": 10,
+        "unique_attribute": "name",
+        "fail_on_invalid_token": InvalidNextToken,
+    },
+    "_page_labeling_jobs": {
         "input_token": "next_token",
         "limit_key": "max_results",
         "limit_default": 10,
@@ -247,7 +256,7 @@ def delete_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, An
                 "delete them with DeleteWorkteam first."
             )
         for team in teams:
-            del state.workteams[team]
+            _drop_workteam(state, state.workteams[team])
     del state.workforces[workforce.name]
     return {}
 
@@ -280,13 +289,18 @@ def _page_workteams(items: list[Workteam], **_: Any) -> list[Workteam]:
     return items
 
 
+@paginate(pagination_model=_PAGINATION)
+def _page_labeling_jobs(items: list[LabelingJob], **_: Any) -> list[LabelingJob]:
+    return items
+
+
 def _page(function: Any, items: list[Any], params: dict[str, Any]) -> tuple[list[Any], Any]:
+    # Every other request parameter is a filter: a token is refused with different ones.
+    filters = {k: v for k, v in params.items() if k not in ("MaxResults", "NextToken")}
     try:
         page, token = function(
             items,
-            sort_by=params.get("SortBy"),
-            sort_order=params.get("SortOrder"),
-            name_contains=params.get("NameContains"),
+            filters=filters,
             max_results=params.get("MaxResults"),
             next_token=params.get("NextToken"),
         )
@@ -443,9 +457,17 @@ def update_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any
 
 
 def delete_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
-    team = _get_workteam(state, params["WorkteamName"])
-    del state.workteams[team.name]
+    # Allowed with labeling jobs in progress (the API reference names no such refusal);
+    # the team's jobs go with it.
+    _drop_workteam(state, _get_workteam(state, params["WorkteamName"]))
     return {"Success": True}
+
+
+def _drop_workteam(state: RegionState, team: Workteam) -> None:
+    """Forget a work team and the labeling jobs assigned to it."""
+    del state.workteams[team.name]
+    for job in [j for j in state.labeling_jobs.values() if j.workteam_arn == team.arn]:
+        del state.labeling_jobs[job.name]
 
 
 def list_workteams(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
@@ -454,6 +476,50 @@ def list_workteams(state: RegionState, params: dict[str, Any]) -> dict[str, Any]
     )
     page, token = _page(_page_workteams, items, params)
     out: dict[str, Any] = {"Workteams": [t.as_aws() for t in page]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+# -- labeling jobs ------------------------------------------------------------------------
+
+
+def timestamp(value: Any, path: str) -> datetime:
+    """A request timestamp (epoch seconds on the JSON wire, or ISO 8601) as UTC."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (TypeError, ValueError):
+        pass
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(f"Value '{value}' at '{path}' is not a valid timestamp.") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def list_labeling_jobs_for_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["WorkteamArn"]
+    if not any(team.arn == arn for team in state.workteams.values()):
+        # ResourceNotFound is the one error the model lists for this operation.
+        raise ResourceNotFound(f"Workteam '{arn}' does not exist.")
+    jobs = [j for j in state.labeling_jobs.values() if j.workteam_arn == arn]
+    if "CreationTimeAfter" in params:
+        after = timestamp(params["CreationTimeAfter"], "creationTimeAfter")
+        jobs = [j for j in jobs if j.created > after]
+    if "CreationTimeBefore" in params:
+        before = timestamp(params["CreationTimeBefore"], "creationTimeBefore")
+        jobs = [j for j in jobs if j.created < before]
+    if "JobReferenceCodeContains" in params:
+        jobs = [j for j in jobs if params["JobReferenceCodeContains"] in j.job_reference_code]
+    # SortBy has one value, CreationTime (the default); ties broken by name.
+    jobs.sort(
+        key=lambda j: (j.created, j.name),
+        reverse=params.get("SortOrder", "Ascending") == "Descending",
+    )
+    page, token = _page(_page_labeling_jobs, jobs, params)
+    out: dict[str, Any] = {"LabelingJobSummaryList": [j.as_aws() for j in page]}
     if token:
         out["NextToken"] = token
     return out
@@ -488,4 +554,5 @@ OPERATIONS = {
     "UpdateWorkteam": update_workteam,
     "DeleteWorkteam": delete_workteam,
     "ListWorkteams": list_workteams,
+    "ListLabelingJobsForWorkteam": list_labeling_jobs_for_workteam,
 }

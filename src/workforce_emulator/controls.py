@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import datetime
 from typing import Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.moto_api._internal import mock_random
 
-from . import _model
+from . import _model, _operations
 from . import state as st
+from .errors import ValidationError
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "EmulatorSettings",
     "add_fault",
+    "add_labeling_job",
     "calls",
     "clear_calls",
     "configure",
@@ -40,7 +44,15 @@ class ControlError(ValueError):
     """A control was called with something it cannot do; the message says what."""
 
 
-class UnknownWorkforce(ControlError):
+class UnknownResource(ControlError):
+    """The workforce or work team a control names does not exist (HTTP 404)."""
+
+
+class UnknownWorkforce(UnknownResource):
+    pass
+
+
+class UnknownWorkteam(UnknownResource):
     pass
 
 
@@ -133,6 +145,81 @@ def add_fault(
         st.PROCESS.faults.append(st.Fault(operation, error, message, count, delay_ms))
 
 
+def add_labeling_job(
+    workteam_name: str,
+    job_name: str,
+    status: str = "InProgress",
+    *,
+    job_reference_code: str | None = None,
+    creation_time: datetime | float | str | None = None,
+    label_counters: dict[str, int] | None = None,
+    workers_per_data_object: int | None = None,
+    work_requester_account_id: str | None = None,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = "us-east-1",
+) -> dict[str, Any]:
+    """Assign a labeling job to a work team; ListLabelingJobsForWorkteam lists it.
+
+    The job belongs to the team's ARN and goes when the team is deleted. Defaults: a
+    random 32-hex-digit ``job_reference_code``, ``creation_time`` now, the team's account
+    as ``work_requester_account_id``. Returns the summary as ListLabelingJobsForWorkteam
+    shows it. ``status`` (``LabelingJobStatus``) is kept but not listed: the summary has
+    no status member.
+    """
+    if status not in _model.enum_values("LabelingJobStatus"):
+        allowed = ", ".join(_model.enum_values("LabelingJobStatus"))
+        raise ControlError(f"Status must be one of {allowed}; got {status!r}.")
+    if isinstance(creation_time, datetime):
+        created = creation_time
+    elif creation_time is None:
+        created = st.now()
+    else:
+        try:
+            created = _operations.timestamp(creation_time, "CreationTime")
+        except ValidationError as error:
+            raise ControlError(error.message) from None
+    summary: dict[str, Any] = {
+        "LabelingJobName": job_name,
+        "JobReferenceCode": job_reference_code or mock_random.get_random_hex(32),
+        "WorkRequesterAccountId": work_requester_account_id or account_id,
+        "CreationTime": created.timestamp(),
+    }
+    if label_counters is not None:
+        summary["LabelCounters"] = label_counters
+    if workers_per_data_object is not None:
+        summary["NumberOfHumanWorkersPerDataObject"] = workers_per_data_object
+    try:
+        violations = _model.shape_violations("LabelingJobForWorkteamSummary", summary)
+    except _model.TypeMismatch as mismatch:
+        raise ControlError(str(mismatch)) from None
+    if violations:
+        raise ControlError(_model.format_violations(violations))
+    with st.LOCK:
+        state = st.region_state(account_id, region)
+        team = state.workteams.get(workteam_name)
+        if team is None:
+            raise UnknownWorkteam(
+                f"No work team named {workteam_name!r} in account {account_id}, region {region}."
+            )
+        if job_name in state.labeling_jobs:
+            raise ControlError(
+                f"A labeling job named {job_name!r} already exists in account {account_id}, "
+                f"region {region}."
+            )
+        job = st.LabelingJob(
+            name=job_name,
+            workteam_arn=team.arn,
+            status=status,
+            job_reference_code=summary["JobReferenceCode"],
+            work_requester_account_id=summary["WorkRequesterAccountId"],
+            created=created,
+            label_counters=dict(label_counters) if label_counters is not None else None,
+            workers_per_data_object=workers_per_data_object,
+        )
+        state.labeling_jobs[job_name] = job
+        return job.as_aws()
+
+
 def calls() -> list[dict[str, Any]]:
     """Every SageMaker call since the last reset, oldest first.
 
@@ -162,7 +249,8 @@ def settings() -> st.EmulatorSettings:
 
 
 def reset() -> None:
-    """Forget every workforce and work team, every fault and call; default settings."""
+    """Forget every workforce, work team and labeling job, every fault and call; default
+    settings."""
     with st.LOCK:
         st.forget_all_regions()
         st.PROCESS.faults.clear()

@@ -47,7 +47,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import controls
 from . import state as st
-from .controls import DEFAULT_ACCOUNT_ID, ControlError, UnknownWorkforce
+from .controls import DEFAULT_ACCOUNT_ID, ControlError, UnknownResource
 
 __all__ = ["create_app", "main", "running_server"]
 
@@ -62,6 +62,19 @@ class StatusBody(_Body):
     workforce_name: str
     status: str
     failure_reason: str | None = None
+    account_id: str = DEFAULT_ACCOUNT_ID
+    region: str = "us-east-1"
+
+
+class LabelingJobBody(_Body):
+    workteam_name: str
+    labeling_job_name: str
+    status: str = "InProgress"
+    job_reference_code: str | None = None
+    creation_time: float | str | None = None
+    label_counters: dict[str, int] | None = None
+    number_of_human_workers_per_data_object: int | None = None
+    work_requester_account_id: str | None = None
     account_id: str = DEFAULT_ACCOUNT_ID
     region: str = "us-east-1"
 
@@ -111,7 +124,7 @@ class ControlsApp:
             return _json(
                 400, {"Message": f"Invalid body for {request.path}: {_describe_errors(error)}"}
             )
-        except UnknownWorkforce as error:
+        except UnknownResource as error:
             return _json(404, {"Message": str(error)})
         except ControlError as error:
             return _json(400, {"Message": str(error)})
@@ -146,6 +159,22 @@ class ControlsApp:
                 delay_ms=fault.delay_ms,
             )
             return _json(200, {})
+        if route == "labeling-jobs" and method == "POST":
+            job = LabelingJobBody.model_validate_json(request.get_data() or b"{}")
+            summary = controls.add_labeling_job(
+                job.workteam_name,
+                job.labeling_job_name,
+                job.status,
+                job_reference_code=job.job_reference_code,
+                creation_time=job.creation_time,
+                label_counters=job.label_counters,
+                workers_per_data_object=job.number_of_human_workers_per_data_object,
+                work_requester_account_id=job.work_requester_account_id,
+                account_id=job.account_id,
+                region=job.region,
+            )
+            summary["CreationTime"] = summary["CreationTime"].timestamp()
+            return _json(200, summary)
         if route == "secret-fingerprint" and method == "GET":
             name = request.args.get("WorkforceName")
             if not name:
@@ -176,7 +205,7 @@ class ControlsApp:
             return _json(200, controls.settings().model_dump(by_alias=True))
         known = (
             "POST reset, GET|DELETE calls, POST status, POST faults, GET|POST config, "
-            "GET secret-fingerprint, POST fingerprint-of"
+            "GET secret-fingerprint, POST fingerprint-of, POST labeling-jobs"
         )
         return _json(404, {"Message": f"No control {method} {request.path}; known: {known}."})
 

@@ -176,11 +176,40 @@ class TagList(list[dict[str, str]]):
 
 
 @dataclass
+class LabelingJob:
+    """A labeling job assigned to a work team (by its ARN), as ListLabelingJobsForWorkteam
+    lists it. Added by ``controls.add_labeling_job``: moto has no labeling jobs."""
+
+    name: str
+    workteam_arn: str
+    status: str
+    job_reference_code: str
+    work_requester_account_id: str
+    created: datetime
+    label_counters: dict[str, int] | None = None
+    workers_per_data_object: int | None = None
+
+    def as_aws(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "LabelingJobName": self.name,
+            "JobReferenceCode": self.job_reference_code,
+            "WorkRequesterAccountId": self.work_requester_account_id,
+            "CreationTime": self.created,
+        }
+        if self.label_counters is not None:
+            out["LabelCounters"] = dict(self.label_counters)
+        if self.workers_per_data_object is not None:
+            out["NumberOfHumanWorkersPerDataObject"] = self.workers_per_data_object
+        return out
+
+
+@dataclass
 class RegionState:
     account_id: str
     region: str
     workforces: dict[str, Workforce] = field(default_factory=dict)
     workteams: dict[str, Workteam] = field(default_factory=dict)
+    labeling_jobs: dict[str, LabelingJob] = field(default_factory=dict)
 
 
 @dataclass

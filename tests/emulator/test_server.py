@@ -154,7 +154,7 @@ def test_empty_vpc_config_detaches_over_http(
             404,
             "No control POST /_emulator/nothing; known: POST reset, GET|DELETE calls, "
             "POST status, POST faults, GET|POST config, GET secret-fingerprint, "
-            "POST fingerprint-of.",
+            "POST fingerprint-of, POST labeling-jobs.",
         ),
     ],
 )
