@@ -10,12 +10,16 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal import mock_random
+from pydantic import ValidationError as SettingsError
 
 from . import _model, _operations
 from . import state as st
@@ -30,6 +34,8 @@ __all__ = [
     "clear_calls",
     "configure",
     "fingerprint_of",
+    "load_config",
+    "read_config",
     "reset",
     "secret_fingerprint",
     "set_status",
@@ -243,6 +249,55 @@ def configure(**settings: Any) -> st.EmulatorSettings:
         return st.PROCESS.settings.model_copy()
 
 
+def read_config(path: str | os.PathLike[str]) -> st.EmulatorSettings:
+    """The settings a JSON file holds (PascalCase keys, as ``POST /_emulator/config``).
+
+    Settings the file leaves out have their defaults. Raises ``ControlError`` naming the file
+    and what is wrong: unreadable, not a JSON object, an unknown key, a bad value.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ControlError(f"{path}: cannot read it: {error.strerror or error}.") from None
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise ControlError(f"{path}: not valid JSON: {error}.") from None
+    if not isinstance(data, dict):
+        raise ControlError(f"{path}: must hold a JSON object of settings.")
+    known = [field.alias for field in st.EmulatorSettings.model_fields.values() if field.alias]
+    unknown = [key for key in data if key not in known]
+    if unknown:
+        names = ", ".join(repr(key) for key in unknown)
+        raise ControlError(
+            f"{path}: unknown setting{'s' if len(unknown) > 1 else ''} {names}; "
+            f"known: {', '.join(known)}."
+        )
+    try:
+        return st.EmulatorSettings.model_validate(data)
+    except SettingsError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
+        )
+        raise ControlError(f"{path}: {problems}.") from None
+
+
+def load_config(
+    path: str | os.PathLike[str], *, keep_on_reset: bool = False
+) -> st.EmulatorSettings:
+    """Replace the settings with a JSON file's (``read_config``); returns them.
+
+    ``keep_on_reset=True`` (what ``workforce-emulator --config`` does) also makes them what
+    ``reset()`` returns to, instead of the defaults.
+    """
+    loaded = read_config(path)
+    with st.LOCK:
+        st.PROCESS.settings = loaded
+        if keep_on_reset:
+            st.PROCESS.baseline = loaded.model_copy()
+        return loaded.model_copy()
+
+
 def settings() -> st.EmulatorSettings:
     with st.LOCK:
         return st.PROCESS.settings.model_copy()
@@ -250,9 +305,9 @@ def settings() -> st.EmulatorSettings:
 
 def reset() -> None:
     """Forget every workforce, work team and labeling job, every fault and call; default
-    settings."""
+    settings (or those of ``load_config(..., keep_on_reset=True)``)."""
     with st.LOCK:
         st.forget_all_regions()
         st.PROCESS.faults.clear()
         st.PROCESS.calls.clear()
-        st.PROCESS.settings = st.EmulatorSettings()
+        st.PROCESS.settings = st.PROCESS.baseline.model_copy()

@@ -3,12 +3,12 @@ and the ``/_emulator/*`` test controls.
 
 Console script::
 
-    workforce-emulator [--host 127.0.0.1] [--port PORT]
+    workforce-emulator [--host 127.0.0.1] [--port PORT] [--config FILE]
 
 The first stdout line, printed once the socket accepts connections, is the endpoint
 URL (``http://127.0.0.1:PORT``; ``--port 0`` picks a free port). SIGINT/SIGTERM stop
-it cleanly (exit 0); an address that cannot be bound gives one line on stderr and
-exit 2.
+it cleanly (exit 0); an address that cannot be bound, or a ``--config`` file that cannot
+be used, gives one line on stderr and exit 2.
 
 In tests and scripts::
 
@@ -276,9 +276,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--port", type=int, default=5000, help="port to listen on (0 picks a free one)"
     )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="JSON file of the assumption settings, PascalCase as POST /_emulator/config "
+        "takes them (the rest keep their defaults); reset returns to them",
+    )
     args = parser.parse_args(argv)
 
     import workforce_emulator  # noqa: F401  (installs the operations)
+
+    if args.config is not None:
+        try:
+            controls.load_config(args.config, keep_on_reset=True)
+        except ControlError as error:
+            print(f"workforce-emulator: --config {error}", file=sys.stderr, flush=True)
+            return 2
 
     try:
         sock = _bind(args.host, args.port)

@@ -226,6 +226,8 @@ class Process:
     """Process-wide emulator state (not tied to moto's backends)."""
 
     settings: EmulatorSettings = field(default_factory=EmulatorSettings)
+    # What reset() returns the settings to: the defaults, or a --config file's settings.
+    baseline: EmulatorSettings = field(default_factory=EmulatorSettings)
     faults: list[Fault] = field(default_factory=list)
     calls: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=100_000))
 

@@ -1,8 +1,11 @@
 """Switchable assumptions where AWS's documentation is silent, as a client sees them:
-server-filled defaults and team writes while the workforce changes, in-process and over HTTP."""
+server-filled defaults, team writes while the workforce changes, and the settings read from
+a file (controls.load_config, workforce-emulator --config), in-process and over HTTP."""
 
 from __future__ import annotations
 
+import signal
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -10,8 +13,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from workforce_emulator import controls
+from workforce_emulator.controls import ControlError
 
 from .helpers import COGNITO, client, cognito_member, control
+from .test_server import start_console_script
 
 ONLY_SOURCE_IP = {"S3Presign": {"IamPolicyConstraints": {"SourceIp": "Enabled"}}}
 ONLY_VPC_SOURCE_IP = {"S3Presign": {"IamPolicyConstraints": {"VpcSourceIp": "Enabled"}}}
@@ -217,3 +222,132 @@ def test_team_writes_while_changing_refused_over_http(
     settings = control(emulator_server, "/_emulator/config", method="GET")[1]
     assert settings["WorkteamWritesNeedActive"] is True
     assert sagemaker.list_workteams()["Workteams"] == []
+
+
+# -- assumptions from a file ------------------------------------------------------------------
+
+
+def write(tmp_path: Path, content: str) -> Path:
+    path = tmp_path / "assumptions.json"
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_load_config_applies_a_file(sagemaker: Any, tmp_path: Path) -> None:
+    # Given a setting changed by hand, and a file of two others
+    controls.configure(max_workteams=3)
+    path = write(tmp_path, '{"ActivationDescribes": 1, "ServerFillsDefaults": true}')
+    # When the file is loaded
+    loaded = controls.load_config(path)
+    sagemaker.create_workforce(WorkforceName="default", CognitoConfig=COGNITO)
+    first = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]["Status"]
+    # Then the file's settings apply and every other one has its default again
+    assert (loaded.activation_describes, loaded.server_fills_defaults) == (1, True)
+    assert loaded.max_workteams == 25
+    assert controls.settings() == loaded
+    assert first == "Initializing"
+    # And reset() returns to the defaults (the file was loaded without keep_on_reset)
+    controls.reset()
+    assert controls.settings() == controls.EmulatorSettings()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"ActivationDescribes": 1, "ServerFillDefaults": true}',
+            "unknown setting 'ServerFillDefaults'; known: ActivationDescribes, ",
+        ),
+        (
+            '{"activation_describes": 1, "Oops": 2}',
+            "unknown settings 'activation_describes', 'Oops'; known: ",
+        ),
+        ('{"ActivationDescribes": -1}', "ActivationDescribes: Input should be greater than"),
+        ('{"ActivationDescribes": ', "not valid JSON: "),
+        ("[1]", "must hold a JSON object of settings."),
+    ],
+)
+def test_load_config_names_what_is_wrong(
+    aws: None, tmp_path: Path, content: str, message: str
+) -> None:
+    # Given a file with a mistake
+    path = write(tmp_path, content)
+    # When it is loaded
+    with pytest.raises(ControlError) as excinfo:
+        controls.load_config(path)
+    # Then the message names the file and the mistake, and nothing changed
+    assert str(excinfo.value).startswith(f"{path}: {message}")
+    assert controls.settings() == controls.EmulatorSettings()
+
+
+def test_load_config_of_a_missing_file(aws: None, tmp_path: Path) -> None:
+    # Given no file
+    path = tmp_path / "missing.json"
+    # When it is loaded
+    with pytest.raises(ControlError) as excinfo:
+        controls.load_config(path)
+    # Then the message says it cannot be read
+    assert str(excinfo.value) == f"{path}: cannot read it: No such file or directory."
+
+
+def test_console_script_config_survives_reset(
+    tmp_path: Path, boto_session: boto3.session.Session
+) -> None:
+    # Given the console script started with a config file
+    path = write(tmp_path, '{"ActivationDescribes": 1, "WorkteamWritesNeedActive": false}')
+    process = start_console_script("--port", "0", "--config", str(path))
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        # When the settings are read, the emulator is reset, and a workforce is created
+        before = control(url, "/_emulator/config", method="GET")[1]
+        control(url, "/_emulator/reset", {})
+        after = control(url, "/_emulator/config", method="GET")[1]
+        sagemaker = client(boto_session, url)
+        sagemaker.create_workforce(WorkforceName="default", CognitoConfig=COGNITO)
+        create_team(sagemaker)  # allowed while Initializing: the file switched that off
+        status = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]["Status"]
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    # Then the file's settings held from the start and through the reset
+    assert (before["ActivationDescribes"], before["WorkteamWritesNeedActive"]) == (1, False)
+    assert after == before
+    assert status == "Initializing"
+    assert code == 0
+
+
+def test_console_script_refuses_a_bad_config(tmp_path: Path) -> None:
+    # Given a config file with an unknown key
+    path = write(tmp_path, '{"ActivationDescribes": 1, "Bogus": true}')
+    # When the console script is started with it
+    process = start_console_script("--port", "0", "--config", str(path))
+    stdout, stderr = process.communicate(timeout=30)
+    # Then one line on stderr naming the key, nothing on stdout, exit 2
+    assert process.returncode == 2
+    assert stdout == ""
+    assert stderr.startswith(f"workforce-emulator: --config {path}: unknown setting 'Bogus'; ")
+    assert stderr.count("\n") == 1
+
+
+def test_docs_table_lists_every_switch() -> None:
+    # Given docs/emulator.md's table of assumption switches
+    docs = (Path(__file__).parents[2] / "docs" / "emulator.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0].strip("`"): cells
+        for line in docs.splitlines()
+        if line.startswith("| `")
+        and len(cells := [c.strip() for c in line.strip("|").split("|")]) == 5
+    }
+    # When it is compared with the settings the emulator has
+    fields = controls.EmulatorSettings.model_fields
+    # Then every switch has one row, with its default, its probe and an empty observed column
+    assert set(rows) == set(fields)
+    for name, field in fields.items():
+        _, default, _, probe, observed = rows[name]
+        assert default == f"`{field.default!r}`", name
+        assert probe == f"`probe_{name}`"
+        assert observed == ""
