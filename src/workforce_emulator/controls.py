@@ -13,7 +13,7 @@ import copy
 import json
 import os
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,15 @@ def _workforce(workforce_name: str, account_id: str, region: str) -> st.Workforc
             f"No workforce named {workforce_name!r} in account {account_id}, region {region}."
         )
     return workforce
+
+
+def _workteam(workteam_name: str, account_id: str, region: str) -> st.Workteam:
+    team = st.region_state(account_id, region).workteams.get(workteam_name)
+    if team is None:
+        raise UnknownWorkteam(
+            f"No work team named {workteam_name!r} in account {account_id}, region {region}."
+        )
+    return team
 
 
 def set_status(
@@ -175,55 +184,50 @@ def add_labeling_job(
     if status not in _model.enum_values("LabelingJobStatus"):
         allowed = ", ".join(_model.enum_values("LabelingJobStatus"))
         raise ControlError(f"Status must be one of {allowed}; got {status!r}.")
-    if isinstance(creation_time, datetime):
-        created = creation_time
-    elif creation_time is None:
-        created = st.now()
-    else:
-        try:
-            created = _operations.timestamp(creation_time, "CreationTime")
-        except ValidationError as error:
-            raise ControlError(error.message) from None
-    summary: dict[str, Any] = {
-        "LabelingJobName": job_name,
-        "JobReferenceCode": job_reference_code or mock_random.get_random_hex(32),
-        "WorkRequesterAccountId": work_requester_account_id or account_id,
-        "CreationTime": created.timestamp(),
-    }
-    if label_counters is not None:
-        summary["LabelCounters"] = label_counters
-    if workers_per_data_object is not None:
-        summary["NumberOfHumanWorkersPerDataObject"] = workers_per_data_object
-    try:
-        violations = _model.shape_violations("LabelingJobForWorkteamSummary", summary)
-    except _model.TypeMismatch as mismatch:
-        raise ControlError(str(mismatch)) from None
-    if violations:
-        raise ControlError(_model.format_violations(violations))
+    job = st.LabelingJob(
+        name=job_name,
+        workteam_arn="",  # the team's, once it is found
+        status=status,
+        job_reference_code=job_reference_code or mock_random.get_random_hex(32),
+        work_requester_account_id=work_requester_account_id or account_id,
+        created=_creation_time(creation_time),
+        label_counters=dict(label_counters) if label_counters is not None else None,
+        workers_per_data_object=workers_per_data_object,
+    )
+    _check_shape(
+        "LabelingJobForWorkteamSummary", {**job.as_aws(), "CreationTime": job.created.timestamp()}
+    )
     with st.LOCK:
-        state = st.region_state(account_id, region)
-        team = state.workteams.get(workteam_name)
-        if team is None:
-            raise UnknownWorkteam(
-                f"No work team named {workteam_name!r} in account {account_id}, region {region}."
-            )
-        if job_name in state.labeling_jobs:
+        job.workteam_arn = _workteam(workteam_name, account_id, region).arn
+        jobs = st.region_state(account_id, region).labeling_jobs
+        if job_name in jobs:
             raise ControlError(
                 f"A labeling job named {job_name!r} already exists in account {account_id}, "
                 f"region {region}."
             )
-        job = st.LabelingJob(
-            name=job_name,
-            workteam_arn=team.arn,
-            status=status,
-            job_reference_code=summary["JobReferenceCode"],
-            work_requester_account_id=summary["WorkRequesterAccountId"],
-            created=created,
-            label_counters=dict(label_counters) if label_counters is not None else None,
-            workers_per_data_object=workers_per_data_object,
-        )
-        state.labeling_jobs[job_name] = job
+        jobs[job_name] = job
         return job.as_aws()
+
+
+def _creation_time(value: datetime | float | str | None) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if value is None:
+        return st.now()
+    try:
+        return _operations.timestamp(value, "CreationTime")
+    except ValidationError as error:
+        raise ControlError(error.message) from None
+
+
+def _check_shape(shape_name: str, value: dict[str, Any]) -> None:
+    """Refuse what the model's shape would not hold, in AWS's words."""
+    try:
+        violations = _model.shape_violations(shape_name, value)
+    except _model.TypeMismatch as mismatch:
+        raise ControlError(str(mismatch)) from None
+    if violations:
+        raise ControlError(_model.format_violations(violations))
 
 
 def calls() -> list[dict[str, Any]]:
