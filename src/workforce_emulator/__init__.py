@@ -3,9 +3,10 @@
 Importing this package installs the operations into moto's SageMaker service
 (idempotent); then boto3's ``sagemaker`` client serves CreateWorkforce, DescribeWorkforce,
 UpdateWorkforce, DeleteWorkforce, ListWorkforces, CreateWorkteam, DescribeWorkteam,
-UpdateWorkteam, DeleteWorkteam, ListWorkteams and AddTags/ListTags/DeleteTags on
-workforce and work-team ARNs, under ``moto.mock_aws()`` or through
-``workforce_emulator.server``. Test controls are in ``workforce_emulator.controls``.
+UpdateWorkteam, DeleteWorkteam, ListWorkteams, ListLabelingJobsForWorkteam and
+AddTags/ListTags/DeleteTags on workforce and work-team ARNs (and SSM's PutParameter size
+limits), under ``moto.mock_aws()`` or through ``workforce_emulator.server``. Test controls
+are in ``workforce_emulator.controls``.
 """
 
 from __future__ import annotations

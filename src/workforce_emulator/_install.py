@@ -13,7 +13,8 @@ adds methods to that class rather than subclassing it, and:
 * lets moto's request parser fail softly on malformed bodies for those operations, so
   they are answered with ``SerializationException`` rather than HTTP 500;
 * extends ``SageMakerModelBackend._get_resource_from_arn`` so moto's own
-  AddTags/ListTags/DeleteTags find workforces and work teams (one tag implementation).
+  AddTags/ListTags/DeleteTags find workforces and work teams (one tag implementation);
+* gives moto's SSM PutParameter SSM's value-size limits (``_ssm``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from moto.core.utils import camelcase_to_underscores
 from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
-from . import _model, _operations
+from . import _model, _operations, _ssm
 from . import state as st
 from .errors import InjectedFault, SerializationException, ValidationError
 
@@ -171,11 +172,28 @@ def _resource_lookup(original: Callable[[Any, str], Any]) -> Callable[[Any, str]
     return _get_resource_from_arn
 
 
+def check_moto_has_no_labeling_jobs(response_class: type = SageMakerResponse) -> None:
+    """Labeling jobs are the emulator's own list because moto (5.2.5) has none.
+
+    If moto gains CreateLabelingJob, ListLabelingJobsForWorkteam should list moto's jobs
+    instead of keeping a second set: refuse to install until that is decided.
+    """
+    for operation in ("CreateLabelingJob", "DescribeLabelingJob", "ListLabelingJobs"):
+        if camelcase_to_underscores(operation) in response_class.__dict__:
+            raise RuntimeError(
+                f"moto's SageMakerResponse now implements {operation}; serve "
+                "ListLabelingJobsForWorkteam from moto's labeling jobs instead of "
+                "controls.add_labeling_job. Review the pinned moto version."
+            )
+
+
 def install() -> None:
     """Add the workforce/workteam operations to moto's SageMaker (safe to call again)."""
     with st.LOCK:
+        _ssm.install()
         if getattr(SageMakerResponse, _MARK, False):
             return
+        check_moto_has_no_labeling_jobs()
         for operation in _operations.OPERATIONS:
             name = camelcase_to_underscores(operation)
             if name in SageMakerResponse.__dict__:

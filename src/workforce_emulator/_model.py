@@ -46,6 +46,11 @@ def enum_values(shape_name: str) -> list[str]:
     return list(getattr(service_model().shape_for(shape_name), "enum", []))
 
 
+def member_names(shape_name: str) -> list[str]:
+    """The members of a structure shape, in the model's order."""
+    return list(getattr(service_model().shape_for(shape_name), "members", {}))
+
+
 @cache
 def _compiled(pattern: str) -> Any:
     return regex.compile(pattern)
@@ -258,6 +263,16 @@ def validate(operation: str, params: Any) -> list[Violation]:
         return []
     found: list[Violation] = []
     _walk(params, shape, "", found)
+    return found
+
+
+def shape_violations(shape_name: str, value: Any, path: str = "") -> list[Violation]:
+    """Every constraint of a named shape that ``value`` breaks (for the test controls).
+
+    Raises ``TypeMismatch`` when a value has the wrong JSON type.
+    """
+    found: list[Violation] = []
+    _walk(value, service_model().shape_for(shape_name), path, found)
     return found
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import string
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.exceptions import InvalidToken
@@ -15,16 +16,19 @@ from moto.moto_api._internal import mock_random
 from moto.utilities.paginator import paginate
 from moto.utilities.utils import get_partition
 
+from . import _model
 from . import state as st
 from .errors import (
     ConflictException,
     ResourceInUseException,
     ResourceLimitExceeded,
+    ResourceNotFound,
     ValidationError,
 )
-from .state import RegionState, TagList, Workforce, Workteam
+from .state import LabelingJob, RegionState, TagList, Workforce, Workteam
 
 _CHANGING = ("Initializing", "Updating", "Deleting")
+_TEAM_WRITES_WAIT_FOR = ("Initializing", "Updating")
 
 
 class InvalidNextToken(ValidationError):
@@ -41,6 +45,13 @@ _PAGINATION = {
         "fail_on_invalid_token": InvalidNextToken,
     },
     "_page_workteams": {
+        "input_token": "next_token",
+        "limit_key": "max_results",
+        "limit_default": 10,
+        "unique_attribute": "name",
+        "fail_on_invalid_token": InvalidNextToken,
+    },
+    "_page_labeling_jobs": {
         "input_token": "next_token",
         "limit_key": "max_results",
         "limit_default": 10,
@@ -134,6 +145,13 @@ def _oidc_without_secret(oidc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in oidc.items() if k != "ClientSecret"}
 
 
+def _secret_fingerprint(oidc: dict[str, Any] | None) -> str | None:
+    """The fingerprint of the request's ClientSecret; the value goes no further."""
+    if oidc is None or oidc.get("ClientSecret") is None:
+        return None
+    return st.fingerprint(oidc["ClientSecret"])
+
+
 # -- workforces ---------------------------------------------------------------------------
 
 
@@ -171,6 +189,7 @@ def create_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, An
         ip_address_type=params.get("IpAddressType", "ipv4"),
         tags=TagList(),
     )
+    workforce.secret_fingerprint = _secret_fingerprint(oidc)
     workforce.tags.extend(params.get("Tags", []))
     workforce.begin_change("Initializing", settings)
     state.workforces[name] = workforce
@@ -219,6 +238,7 @@ def update_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, An
     workforce.vpc = vpc
     if oidc is not None:
         workforce.oidc = _oidc_without_secret(oidc)
+        workforce.secret_fingerprint = _secret_fingerprint(oidc)
     if "IpAddressType" in params:
         workforce.ip_address_type = params["IpAddressType"]
     workforce.last_updated = st.now()
@@ -236,7 +256,7 @@ def delete_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, An
                 "delete them with DeleteWorkteam first."
             )
         for team in teams:
-            del state.workteams[team]
+            _drop_workteam(state, state.workteams[team])
     del state.workforces[workforce.name]
     return {}
 
@@ -269,13 +289,18 @@ def _page_workteams(items: list[Workteam], **_: Any) -> list[Workteam]:
     return items
 
 
+@paginate(pagination_model=_PAGINATION)
+def _page_labeling_jobs(items: list[LabelingJob], **_: Any) -> list[LabelingJob]:
+    return items
+
+
 def _page(function: Any, items: list[Any], params: dict[str, Any]) -> tuple[list[Any], Any]:
+    # Every other request parameter is a filter: a token is refused with different ones.
+    filters = {k: v for k, v in params.items() if k not in ("MaxResults", "NextToken")}
     try:
         page, token = function(
             items,
-            sort_by=params.get("SortBy"),
-            sort_order=params.get("SortOrder"),
-            name_contains=params.get("NameContains"),
+            filters=filters,
             max_results=params.get("MaxResults"),
             next_token=params.get("NextToken"),
         )
@@ -347,6 +372,37 @@ def _check_members(workforce: Workforce, members: list[dict[str, Any]]) -> list[
     return [dict(m) for m in members]
 
 
+def _worker_access(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The WorkerAccessConfiguration to store: as sent, or with server-filled defaults.
+
+    With ``server_fills_defaults`` every IamPolicyConstraints member the request left out
+    (the members are read from the model) is ``Disabled``, as is the chain down to it.
+    """
+    if config is None or not st.PROCESS.settings.server_fills_defaults:
+        return config
+    presign = dict(config.get("S3Presign") or {})
+    constraints = dict(presign.get("IamPolicyConstraints") or {})
+    for member in _model.member_names("IamPolicyConstraints"):
+        constraints.setdefault(member, "Disabled")
+    presign["IamPolicyConstraints"] = constraints
+    return {**config, "S3Presign": presign}
+
+
+def _check_workforce_takes_team_writes(workforce: Workforce) -> None:
+    """With ``workteam_writes_need_active``: refuse team writes while the workforce changes.
+
+    ValidationException, because that is the code the Terraform provider retries
+    CreateWorkteam on (for two minutes, whatever the message); the wording is ours.
+    """
+    settings = st.PROCESS.settings
+    workforce.settle(settings)
+    if settings.workteam_writes_need_active and workforce.status in _TEAM_WRITES_WAIT_FOR:
+        raise ValidationError(
+            f"Workforce '{workforce.name}' is {workforce.status}; work teams can be created "
+            "or updated only while it is Active."
+        )
+
+
 def create_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
     settings = st.PROCESS.settings
     name = params["WorkteamName"]
@@ -359,6 +415,7 @@ def create_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any
             f"{len(state.workteams)} work teams and a request delta of 1 work teams."
         )
     workforce = _get_workforce(state, params.get("WorkforceName", "default"))
+    _check_workforce_takes_team_writes(workforce)
     members = _check_members(workforce, params["MemberDefinitions"])
     created = st.now()
     team = Workteam(
@@ -370,7 +427,7 @@ def create_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any
         created=created,
         last_updated=created,
         notification=params.get("NotificationConfiguration"),
-        worker_access=params.get("WorkerAccessConfiguration"),
+        worker_access=_worker_access(params.get("WorkerAccessConfiguration")),
         tags=TagList(),
     )
     team.tags.extend(params.get("Tags", []))
@@ -384,6 +441,7 @@ def describe_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, A
 
 def update_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
     team = _get_workteam(state, params["WorkteamName"])
+    _check_workforce_takes_team_writes(team.workforce)
     members = team.members
     if "MemberDefinitions" in params:
         members = _check_members(team.workforce, params["MemberDefinitions"])
@@ -393,15 +451,23 @@ def update_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any
     if "NotificationConfiguration" in params:
         team.notification = params["NotificationConfiguration"]
     if "WorkerAccessConfiguration" in params:
-        team.worker_access = params["WorkerAccessConfiguration"]
+        team.worker_access = _worker_access(params["WorkerAccessConfiguration"])
     team.last_updated = st.now()
     return {"Workteam": team.as_aws()}
 
 
 def delete_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
-    team = _get_workteam(state, params["WorkteamName"])
-    del state.workteams[team.name]
+    # Allowed with labeling jobs in progress (the API reference names no such refusal);
+    # the team's jobs go with it.
+    _drop_workteam(state, _get_workteam(state, params["WorkteamName"]))
     return {"Success": True}
+
+
+def _drop_workteam(state: RegionState, team: Workteam) -> None:
+    """Forget a work team and the labeling jobs assigned to it."""
+    del state.workteams[team.name]
+    for job in [j for j in state.labeling_jobs.values() if j.workteam_arn == team.arn]:
+        del state.labeling_jobs[job.name]
 
 
 def list_workteams(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
@@ -410,6 +476,50 @@ def list_workteams(state: RegionState, params: dict[str, Any]) -> dict[str, Any]
     )
     page, token = _page(_page_workteams, items, params)
     out: dict[str, Any] = {"Workteams": [t.as_aws() for t in page]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+# -- labeling jobs ------------------------------------------------------------------------
+
+
+def timestamp(value: Any, path: str) -> datetime:
+    """A request timestamp (epoch seconds on the JSON wire, or ISO 8601) as UTC."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (TypeError, ValueError):
+        pass
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(f"Value '{value}' at '{path}' is not a valid timestamp.") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def list_labeling_jobs_for_workteam(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["WorkteamArn"]
+    if not any(team.arn == arn for team in state.workteams.values()):
+        # ResourceNotFound is the one error the model lists for this operation.
+        raise ResourceNotFound(f"Workteam '{arn}' does not exist.")
+    jobs = [j for j in state.labeling_jobs.values() if j.workteam_arn == arn]
+    if "CreationTimeAfter" in params:
+        after = timestamp(params["CreationTimeAfter"], "creationTimeAfter")
+        jobs = [j for j in jobs if j.created > after]
+    if "CreationTimeBefore" in params:
+        before = timestamp(params["CreationTimeBefore"], "creationTimeBefore")
+        jobs = [j for j in jobs if j.created < before]
+    if "JobReferenceCodeContains" in params:
+        jobs = [j for j in jobs if params["JobReferenceCodeContains"] in j.job_reference_code]
+    # SortBy has one value, CreationTime (the default); ties broken by name.
+    jobs.sort(
+        key=lambda j: (j.created, j.name),
+        reverse=params.get("SortOrder", "Ascending") == "Descending",
+    )
+    page, token = _page(_page_labeling_jobs, jobs, params)
+    out: dict[str, Any] = {"LabelingJobSummaryList": [j.as_aws() for j in page]}
     if token:
         out["NextToken"] = token
     return out
@@ -444,4 +554,5 @@ OPERATIONS = {
     "UpdateWorkteam": update_workteam,
     "DeleteWorkteam": delete_workteam,
     "ListWorkteams": list_workteams,
+    "ListLabelingJobsForWorkteam": list_labeling_jobs_for_workteam,
 }

@@ -3,12 +3,12 @@ and the ``/_emulator/*`` test controls.
 
 Console script::
 
-    workforce-emulator [--host 127.0.0.1] [--port PORT]
+    workforce-emulator [--host 127.0.0.1] [--port PORT] [--config FILE]
 
 The first stdout line, printed once the socket accepts connections, is the endpoint
 URL (``http://127.0.0.1:PORT``; ``--port 0`` picks a free port). SIGINT/SIGTERM stop
-it cleanly (exit 0); an address that cannot be bound gives one line on stderr and
-exit 2.
+it cleanly (exit 0); an address that cannot be bound, or a ``--config`` file that cannot
+be used, gives one line on stderr and exit 2.
 
 In tests and scripts::
 
@@ -31,7 +31,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import FrameType
 from typing import Any
 
@@ -47,7 +47,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import controls
 from . import state as st
-from .controls import DEFAULT_ACCOUNT_ID, ControlError, UnknownWorkforce
+from .controls import DEFAULT_ACCOUNT_ID, ControlError, UnknownResource
 
 __all__ = ["create_app", "main", "running_server"]
 
@@ -64,6 +64,23 @@ class StatusBody(_Body):
     failure_reason: str | None = None
     account_id: str = DEFAULT_ACCOUNT_ID
     region: str = "us-east-1"
+
+
+class LabelingJobBody(_Body):
+    workteam_name: str
+    labeling_job_name: str
+    status: str = "InProgress"
+    job_reference_code: str | None = None
+    creation_time: float | str | None = None
+    label_counters: dict[str, int] | None = None
+    number_of_human_workers_per_data_object: int | None = None
+    work_requester_account_id: str | None = None
+    account_id: str = DEFAULT_ACCOUNT_ID
+    region: str = "us-east-1"
+
+
+class FingerprintOfBody(_Body):
+    value: str
 
 
 class FaultBody(_Body):
@@ -102,60 +119,133 @@ class ControlsApp:
     def handle(self, request: Request) -> Response:
         route = request.path[len(CONTROL_PREFIX) :].strip("/")
         try:
-            return self._route(route, request)
+            handler = _ROUTES.get((route, request.method))
+            if handler is None:
+                return _json(
+                    404,
+                    {"Message": f"No control {request.method} {request.path}; known: {_known()}."},
+                )
+            return handler(request)
         except ValidationError as error:
             return _json(
                 400, {"Message": f"Invalid body for {request.path}: {_describe_errors(error)}"}
             )
-        except UnknownWorkforce as error:
+        except UnknownResource as error:
             return _json(404, {"Message": str(error)})
         except ControlError as error:
             return _json(400, {"Message": str(error)})
 
-    def _route(self, route: str, request: Request) -> Response:
-        method = request.method
-        if route == "reset" and method == "POST":
-            controls.reset()
-            return _json(200, {})
-        if route == "calls" and method == "GET":
-            return _json(200, {"Calls": controls.calls()})
-        if route == "calls" and method == "DELETE":
-            controls.clear_calls()
-            return _json(200, {})
-        if route == "status" and method == "POST":
-            status = StatusBody.model_validate_json(request.get_data() or b"{}")
-            controls.set_status(
-                status.workforce_name,
-                status.status,
-                status.failure_reason,
-                account_id=status.account_id,
-                region=status.region,
-            )
-            return _json(200, {})
-        if route == "faults" and method == "POST":
-            fault = FaultBody.model_validate_json(request.get_data() or b"{}")
-            controls.add_fault(
-                fault.operation,
-                error=fault.error,
-                message=fault.message,
-                count=fault.count,
-                delay_ms=fault.delay_ms,
-            )
-            return _json(200, {})
-        if route == "config" and method in ("GET", "POST"):
-            if method == "POST":
-                try:
-                    changes = json.loads(request.get_data() or b"{}")
-                except ValueError:
-                    raise ControlError("The body of /_emulator/config is not valid JSON.") from None
-                if not isinstance(changes, dict):
-                    raise ControlError("The body of /_emulator/config must be a JSON object.")
-                with st.LOCK:
-                    merged = {**st.PROCESS.settings.model_dump(by_alias=True), **changes}
-                    st.PROCESS.settings = st.EmulatorSettings.model_validate(merged)
-            return _json(200, controls.settings().model_dump(by_alias=True))
-        known = "POST reset, GET|DELETE calls, POST status, POST faults, GET|POST config"
-        return _json(404, {"Message": f"No control {method} {request.path}; known: {known}."})
+
+def _reset(request: Request) -> Response:
+    controls.reset()
+    return _json(200, {})
+
+
+def _calls(request: Request) -> Response:
+    return _json(200, {"Calls": controls.calls()})
+
+
+def _clear_calls(request: Request) -> Response:
+    controls.clear_calls()
+    return _json(200, {})
+
+
+def _status(request: Request) -> Response:
+    status = StatusBody.model_validate_json(request.get_data() or b"{}")
+    controls.set_status(
+        status.workforce_name,
+        status.status,
+        status.failure_reason,
+        account_id=status.account_id,
+        region=status.region,
+    )
+    return _json(200, {})
+
+
+def _faults(request: Request) -> Response:
+    fault = FaultBody.model_validate_json(request.get_data() or b"{}")
+    controls.add_fault(
+        fault.operation,
+        error=fault.error,
+        message=fault.message,
+        count=fault.count,
+        delay_ms=fault.delay_ms,
+    )
+    return _json(200, {})
+
+
+def _config(request: Request) -> Response:
+    if request.method == "POST":
+        try:
+            changes = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            raise ControlError("The body of /_emulator/config is not valid JSON.") from None
+        if not isinstance(changes, dict):
+            raise ControlError("The body of /_emulator/config must be a JSON object.")
+        with st.LOCK:
+            merged = {**st.PROCESS.settings.model_dump(by_alias=True), **changes}
+            st.PROCESS.settings = st.EmulatorSettings.model_validate(merged)
+    return _json(200, controls.settings().model_dump(by_alias=True))
+
+
+def _secret_fingerprint(request: Request) -> Response:
+    name = request.args.get("WorkforceName")
+    if not name:
+        raise ControlError(
+            "GET /_emulator/secret-fingerprint needs ?WorkforceName=... "
+            "(and optionally &AccountId=...&Region=...)."
+        )
+    found = controls.secret_fingerprint(
+        name,
+        account_id=request.args.get("AccountId", DEFAULT_ACCOUNT_ID),
+        region=request.args.get("Region", "us-east-1"),
+    )
+    return _json(200, {"WorkforceName": name, "Fingerprint": found})
+
+
+def _fingerprint_of(request: Request) -> Response:
+    body = FingerprintOfBody.model_validate_json(request.get_data() or b"{}")
+    return _json(200, {"Fingerprint": controls.fingerprint_of(body.value)})
+
+
+def _labeling_job(request: Request) -> Response:
+    job = LabelingJobBody.model_validate_json(request.get_data() or b"{}")
+    summary = controls.add_labeling_job(
+        job.workteam_name,
+        job.labeling_job_name,
+        job.status,
+        job_reference_code=job.job_reference_code,
+        creation_time=job.creation_time,
+        label_counters=job.label_counters,
+        workers_per_data_object=job.number_of_human_workers_per_data_object,
+        work_requester_account_id=job.work_requester_account_id,
+        account_id=job.account_id,
+        region=job.region,
+    )
+    summary["CreationTime"] = summary["CreationTime"].timestamp()
+    return _json(200, summary)
+
+
+# (route under /_emulator/, HTTP method) -> handler; the 404 answer lists them in this order.
+_ROUTES: dict[tuple[str, str], Callable[[Request], Response]] = {
+    ("reset", "POST"): _reset,
+    ("calls", "GET"): _calls,
+    ("calls", "DELETE"): _clear_calls,
+    ("status", "POST"): _status,
+    ("faults", "POST"): _faults,
+    ("config", "GET"): _config,
+    ("config", "POST"): _config,
+    ("secret-fingerprint", "GET"): _secret_fingerprint,
+    ("fingerprint-of", "POST"): _fingerprint_of,
+    ("labeling-jobs", "POST"): _labeling_job,
+}
+
+
+def _known() -> str:
+    methods: dict[str, list[str]] = {}
+    for route, method in _ROUTES:
+        methods.setdefault(route, []).append(method)
+    return ", ".join(f"{'|'.join(verbs)} {route}" for route, verbs in methods.items())
 
 
 def create_app() -> ControlsApp:
@@ -215,7 +305,7 @@ def running_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         thread.join()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="workforce-emulator",
         description="moto's services plus SageMaker workforces and work teams, over HTTP.",
@@ -224,9 +314,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--port", type=int, default=5000, help="port to listen on (0 picks a free one)"
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="JSON file of the assumption settings, PascalCase as POST /_emulator/config "
+        "takes them (the rest keep their defaults); reset returns to them",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
 
     import workforce_emulator  # noqa: F401  (installs the operations)
+
+    if args.config is not None:
+        try:
+            controls.load_config(args.config, keep_on_reset=True)
+        except ControlError as error:
+            print(f"workforce-emulator: --config {error}", file=sys.stderr, flush=True)
+            return 2
 
     try:
         sock = _bind(args.host, args.port)

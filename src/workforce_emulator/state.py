@@ -9,6 +9,9 @@ process-wide and are reset by ``controls.reset()`` / ``POST /_emulator/reset``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import threading
 import time
 from collections import deque
@@ -50,6 +53,13 @@ class EmulatorSettings(BaseModel):
     """True: SourceIpConfig.Cidrs may be empty (lifts the IP restriction)."""
     name_contains_ignores_case: bool = True
     """NameContains matches regardless of case."""
+    server_fills_defaults: bool = False
+    """True: a WorkerAccessConfiguration is stored and returned with every IamPolicyConstraints
+    member the request left out set to Disabled (Terraform marks them Optional+Computed)."""
+    workteam_writes_need_active: bool = True
+    """CreateWorkteam/UpdateWorkteam while the workforce is Initializing or Updating answer
+    ValidationException and change nothing (the Terraform provider retries CreateWorkteam
+    on ValidationException for two minutes)."""
 
 
 @dataclass
@@ -72,6 +82,9 @@ class Workforce:
     describes_seen: int = 0
     changed_at: float = 0.0
     settling: bool = True
+    # The fingerprint (``fingerprint()``) of the OIDC ClientSecret last accepted; the
+    # secret itself is never kept.
+    secret_fingerprint: str | None = None
 
     def settle(self, settings: EmulatorSettings) -> None:
         """Initializing/Updating becomes Active once the configured delay has passed."""
@@ -163,11 +176,40 @@ class TagList(list[dict[str, str]]):
 
 
 @dataclass
+class LabelingJob:
+    """A labeling job assigned to a work team (by its ARN), as ListLabelingJobsForWorkteam
+    lists it. Added by ``controls.add_labeling_job``: moto has no labeling jobs."""
+
+    name: str
+    workteam_arn: str
+    status: str
+    job_reference_code: str
+    work_requester_account_id: str
+    created: datetime
+    label_counters: dict[str, int] | None = None
+    workers_per_data_object: int | None = None
+
+    def as_aws(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "LabelingJobName": self.name,
+            "JobReferenceCode": self.job_reference_code,
+            "WorkRequesterAccountId": self.work_requester_account_id,
+            "CreationTime": self.created,
+        }
+        if self.label_counters is not None:
+            out["LabelCounters"] = dict(self.label_counters)
+        if self.workers_per_data_object is not None:
+            out["NumberOfHumanWorkersPerDataObject"] = self.workers_per_data_object
+        return out
+
+
+@dataclass
 class RegionState:
     account_id: str
     region: str
     workforces: dict[str, Workforce] = field(default_factory=dict)
     workteams: dict[str, Workteam] = field(default_factory=dict)
+    labeling_jobs: dict[str, LabelingJob] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,11 +226,23 @@ class Process:
     """Process-wide emulator state (not tied to moto's backends)."""
 
     settings: EmulatorSettings = field(default_factory=EmulatorSettings)
+    # What reset() returns the settings to: the defaults, or a --config file's settings.
+    baseline: EmulatorSettings = field(default_factory=EmulatorSettings)
     faults: list[Fault] = field(default_factory=list)
     calls: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=100_000))
 
 
 PROCESS = Process()
+
+# Per process, never stored or shown: a fingerprint can be compared only by asking this
+# process (fingerprint_of), so it cannot be checked offline against guessed secrets the way
+# an unkeyed hash of a short secret could.
+_FINGERPRINT_KEY = secrets.token_bytes(32)
+
+
+def fingerprint(value: str) -> str:
+    """HMAC-SHA256 (hex) of ``value`` under this process's key."""
+    return hmac.new(_FINGERPRINT_KEY, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def now() -> datetime:

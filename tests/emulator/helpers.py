@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING, Any, Literal
 
+import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -45,3 +49,23 @@ def cognito_member(
 
 def oidc_member(*groups: str) -> dict[str, Any]:
     return {"OidcMemberDefinition": {"Groups": list(groups or ("labelers",))}}
+
+
+def client(
+    session: boto3.session.Session,
+    url: str,
+    service: Literal["sagemaker", "sns", "ssm"] = "sagemaker",
+) -> Any:
+    """A client of the emulator server at ``url``, one attempt per call."""
+    return session.client(service, endpoint_url=url, config=ONE_ATTEMPT)
+
+
+def control(url: str, path: str, body: Any = None, method: str = "POST") -> tuple[int, Any]:
+    """Call an ``/_emulator/*`` control; (HTTP status, JSON answer)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{url}{path}", data=data, method=method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)

@@ -12,31 +12,15 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import COGNITO, ONE_ATTEMPT, SECRET, cognito_member, oidc
+from .helpers import COGNITO, SECRET, client, cognito_member, control, oidc
 
 BIN = Path(sys.executable).parent
-
-
-def client(
-    session: boto3.session.Session, url: str, service: Literal["sagemaker", "sns"] = "sagemaker"
-) -> Any:
-    return session.client(service, endpoint_url=url, config=ONE_ATTEMPT)
-
-
-def control(url: str, path: str, body: Any = None, method: str = "POST") -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{url}{path}", data=data, method=method)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def test_boto3_over_http(emulator_server: str, boto_session: boto3.session.Session) -> None:
@@ -118,6 +102,30 @@ def test_http_config_and_reset(emulator_server: str, boto_session: boto3.session
     assert [c["Operation"] for c in calls["Calls"]] == ["ListWorkforces"]
 
 
+def test_empty_vpc_config_detaches_over_http(
+    emulator_server: str, boto_session: boto3.session.Session
+) -> None:
+    # Given a workforce in a VPC, created over HTTP
+    sagemaker = client(boto_session, emulator_server)
+    sagemaker.create_workforce(
+        WorkforceName="default",
+        CognitoConfig=COGNITO,
+        WorkforceVpcConfig={
+            "VpcId": "vpc-1",
+            "SecurityGroupIds": ["sg-1"],
+            "Subnets": ["subnet-1"],
+        },
+    )
+    # When UpdateWorkforce sends WorkforceVpcConfig {} over the wire
+    sagemaker.update_workforce(WorkforceName="default", WorkforceVpcConfig={})
+    described = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]
+    # Then DescribeWorkforce has no WorkforceVpcConfig, and the log shows what was sent
+    assert "WorkforceVpcConfig" not in described
+    _, calls = control(emulator_server, "/_emulator/calls", method="GET")
+    update = next(c for c in calls["Calls"] if c["Operation"] == "UpdateWorkforce")
+    assert update["Parameters"] == {"WorkforceName": "default", "WorkforceVpcConfig": {}}
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "message"),
     [
@@ -145,7 +153,8 @@ def test_http_config_and_reset(emulator_server: str, boto_session: boto3.session
             {},
             404,
             "No control POST /_emulator/nothing; known: POST reset, GET|DELETE calls, "
-            "POST status, POST faults, GET|POST config.",
+            "POST status, POST faults, GET|POST config, GET secret-fingerprint, "
+            "POST fingerprint-of, POST labeling-jobs.",
         ),
     ],
 )

@@ -58,6 +58,33 @@ def test_too_many_cidrs_names_the_field(unchecked: Any) -> None:
     )
 
 
+def numbered_cidrs(count: int) -> list[str]:
+    return [f"10.0.{i}.0/24" for i in range(count)]
+
+
+@pytest.mark.parametrize("operation", ["create_workforce", "update_workforce"])
+def test_ten_cidrs_are_accepted_and_eleven_refused(sagemaker: Any, operation: str) -> None:
+    # Given a workforce (UpdateWorkforce) or none (CreateWorkforce)
+    if operation == "update_workforce":
+        sagemaker.create_workforce(WorkforceName="default", CognitoConfig=COGNITO)
+    call = getattr(sagemaker, operation)
+    extra = {"CognitoConfig": COGNITO} if operation == "create_workforce" else {}
+    # When the operation is sent with eleven CIDRs, then with exactly ten
+    eleven = outcome(
+        call, WorkforceName="default", SourceIpConfig={"Cidrs": numbered_cidrs(11)}, **extra
+    )
+    ten = outcome(
+        call, WorkforceName="default", SourceIpConfig={"Cidrs": numbered_cidrs(10)}, **extra
+    )
+    # Then eleven is refused naming the bound, and ten are stored as sent
+    assert eleven is not None
+    assert eleven["Code"] == "ValidationException"
+    assert eleven["Message"].endswith("Member must have length less than or equal to 10")
+    assert ten is None
+    described = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]
+    assert described["SourceIpConfig"] == {"Cidrs": numbered_cidrs(10)}
+
+
 def test_empty_cidr_list_is_refused_unless_switched(unchecked: Any) -> None:
     # Given an empty CIDR list
     params = {"WorkforceName": "default", "CognitoConfig": COGNITO, "SourceIpConfig": {"Cidrs": []}}

@@ -298,10 +298,28 @@ def test_empty_vpc_config_removes_it(sagemaker: Any) -> None:
             "Subnets": ["subnet-1"],
         },
     )
-    # When UpdateWorkforce sends an empty WorkforceVpcConfig
+    # When UpdateWorkforce sends an empty WorkforceVpcConfig (what the Terraform provider
+    # sends when the block is removed: every member of WorkforceVpcConfigRequest is optional)
     updated = sagemaker.update_workforce(WorkforceName="default", WorkforceVpcConfig={})
+    described = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]
     # Then the workforce has no VPC configuration any more
     assert "WorkforceVpcConfig" not in updated["Workforce"]
+    assert "WorkforceVpcConfig" not in described
+    assert described["Status"] == "Active"
+
+
+def test_update_without_vpc_config_keeps_it(sagemaker: Any) -> None:
+    # Given a workforce in a VPC
+    vpc = {"VpcId": "vpc-1", "SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
+    sagemaker.create_workforce(
+        WorkforceName="default", CognitoConfig=COGNITO, WorkforceVpcConfig=vpc
+    )
+    # When UpdateWorkforce changes something else and leaves WorkforceVpcConfig out
+    sagemaker.update_workforce(WorkforceName="default", SourceIpConfig={"Cidrs": ["10.0.0.0/8"]})
+    described = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]
+    # Then the VPC configuration is unchanged
+    kept = {k: v for k, v in described["WorkforceVpcConfig"].items() if k != "VpcEndpointId"}
+    assert kept == vpc
 
 
 def test_installing_twice_changes_nothing(sagemaker: Any) -> None:
