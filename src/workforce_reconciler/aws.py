@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 import boto3
+import botocore.loaders
 import botocore.session
 from botocore.config import Config
 
@@ -19,6 +21,20 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
 RetryMode = Literal["standard", "adaptive", "legacy"]
+
+
+@cache
+def data_loader(data_path: str | None = None) -> botocore.loaders.Loader:
+    """The process's one botocore data loader for ``data_path`` (AWS_DATA_PATH / the profile's
+    ``data_path``; None for botocore's own models).
+
+    botocore gives each session a loader of its own, and each loader parses the JSON it is
+    asked for again (the endpoints, every service model: SageMaker's is the largest). Every
+    session ``Clients.create`` makes, and ``constraints``, read through this one instead, so
+    each file is parsed once per process. Loaded data is only read (as by the clients of one
+    session, which share their session's loader anyway).
+    """
+    return botocore.loaders.create_loader(data_path)
 
 
 def client_config(retry_mode: RetryMode = "standard") -> Config:
@@ -53,7 +69,12 @@ class Clients:
         endpoint_url: str | None = None,
     ) -> Clients:
         core = botocore.session.Session(profile=profile)
+        loader = data_loader(core.get_config_variable("data_path"))
+        core.register_component("data_loader", loader)
         session = boto3.session.Session(botocore_session=core, region_name=region)
+        # boto3 appends its own data directory to the loader of every session it wraps; once
+        # is enough for a loader they all share.
+        loader.search_paths[:] = dict.fromkeys(loader.search_paths)
         # AWS_RETRY_MODE / retry_mode in the profile win; botocore's own default is the
         # legacy mode, which this tool upgrades to standard (throttling-aware, with quotas).
         configured = core.get_config_variable("retry_mode")
