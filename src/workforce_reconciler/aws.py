@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import boto3
 import botocore.loaders
@@ -50,7 +50,9 @@ def client_config(retry_mode: RetryMode = "standard") -> Config:
 
 @dataclass
 class Clients:
-    """The clients the engine and the notifier need, from one session.
+    """The clients the engine and the notifier need, from one session: one client per service,
+    made when first asked for (the handler and the CLI each ask for SSM twice, and a client
+    costs its creation and memory; boto3 clients are safe to share).
 
     ``endpoint_url`` of None lets boto3 apply ``AWS_ENDPOINT_URL`` /
     ``AWS_ENDPOINT_URL_<SERVICE>`` itself, as every AWS SDK does.
@@ -59,6 +61,7 @@ class Clients:
     session: boto3.session.Session
     endpoint_url: str | None = None
     config: Config | None = None
+    _made: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def create(
@@ -85,19 +88,24 @@ class Clients:
     def region(self) -> str | None:
         return self.session.region_name
 
+    def _client(self, service: str) -> Any:
+        if service not in self._made:
+            self._made[service] = self.session.client(  # type: ignore[call-overload]
+                service, endpoint_url=self.endpoint_url, config=self.config
+            )
+        return self._made[service]
+
     def sagemaker(self) -> SageMakerClient:
-        return self.session.client("sagemaker", endpoint_url=self.endpoint_url, config=self.config)
+        return cast("SageMakerClient", self._client("sagemaker"))
 
     def ssm(self) -> SSMClient:
-        return self.session.client("ssm", endpoint_url=self.endpoint_url, config=self.config)
+        return cast("SSMClient", self._client("ssm"))
 
     def secretsmanager(self) -> SecretsManagerClient:
-        return self.session.client(
-            "secretsmanager", endpoint_url=self.endpoint_url, config=self.config
-        )
+        return cast("SecretsManagerClient", self._client("secretsmanager"))
 
     def dynamodb(self) -> DynamoDBClient:
-        return self.session.client("dynamodb", endpoint_url=self.endpoint_url, config=self.config)
+        return cast("DynamoDBClient", self._client("dynamodb"))
 
     def sns(self) -> SNSClient:
-        return self.session.client("sns", endpoint_url=self.endpoint_url, config=self.config)
+        return cast("SNSClient", self._client("sns"))

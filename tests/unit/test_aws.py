@@ -1,4 +1,5 @@
-"""One botocore data loader per process: each service model JSON is parsed once."""
+"""aws.py: one botocore data loader per process (each service model JSON is parsed once) and
+one client per service per ``Clients``."""
 
 from __future__ import annotations
 
@@ -90,3 +91,23 @@ def test_a_configured_data_path_gets_a_loader_of_its_own(
     assert loader is data_loader(str(tmp_path))
     assert loader is not data_loader(None)
     assert loader.search_paths[0] == str(tmp_path)
+
+
+def test_each_service_has_one_client_however_often_asked_for() -> None:
+    # Given one set of clients
+    clients = Clients.create()
+
+    # When SSM is asked for twice (the document source and the secret resolver), and others
+    first, second = clients.ssm(), clients.ssm()
+
+    # Then both are one client, and each service has its own
+    assert first is second
+    made = [clients.sagemaker(), first, clients.secretsmanager(), clients.dynamodb(), clients.sns()]
+    assert len({id(client) for client in made}) == 5
+    assert [c.meta.service_model.service_name for c in made] == [
+        "sagemaker",
+        "ssm",
+        "secretsmanager",
+        "dynamodb",
+        "sns",
+    ]
