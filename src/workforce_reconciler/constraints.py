@@ -8,12 +8,6 @@ model does not encode (see ``DOCUMENTED_LIMITS``). The model is parsed by the bo
 loader the clients share (``aws.data_loader``), so a process parses it once, here or in the
 clients, whichever comes first.
 
-A string member of another service's model (``service=``: a secret ID, a parameter name)
-is read when first needed, by validation or the JSON Schema, not when the model class is
-built: importing the document then parses SageMaker's model only. Its limits validate with
-pydantic's own string checks and errors, and appear in the JSON Schema, as SageMaker's do;
-a wrong path fails at that first use instead of at import.
-
 Use ``api(operation, *path)`` as ``Annotated`` metadata::
 
     WorkforceName = Annotated[str, api("CreateWorkforce", "WorkforceName")]
@@ -41,20 +35,17 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic_core import PydanticKnownError, SchemaValidator, ValidationError, core_schema
+from pydantic_core import core_schema
 
 from workforce_reconciler.aws import data_loader
 
 if TYPE_CHECKING:
     from pydantic.json_schema import JsonSchemaValue
-    from pydantic_core.core_schema import ErrorType
 
-# The service the document mirrors: its constraints are applied when a model class is built.
-DOCUMENT_SERVICE = "sagemaker"
 LIST_ITEM = "member"
 MAP_KEY = "key"
 MAP_VALUE = "value"
@@ -152,12 +143,8 @@ class PatternInfo:
     hint: str | None
 
 
-# Anchored pattern -> how to explain it; filled as the models are built (and as a lazy
-# constraint is first used).
+# Anchored pattern -> how to explain it; filled as the models are built.
 _PATTERNS: dict[str, PatternInfo] = {}
-
-# Core str-schema keys -> JSON Schema keywords, in the order pydantic writes them.
-_STRING_KEYWORDS = {"min_length": "minLength", "max_length": "maxLength", "pattern": "pattern"}
 
 
 def pattern_info(anchored: str) -> PatternInfo | None:
@@ -182,49 +169,23 @@ class ApiConstraint:
     def shape(self) -> Shape:
         return shape_at(self.operation, *self.path, service=self.service)
 
-    @property
-    def lazy(self) -> bool:
-        """Whether the limits are read at first use (see the module docstring)."""
-        return self.service != DOCUMENT_SERVICE
-
-    def string_limits(self) -> dict[str, Any]:
-        """The core str-schema constraints of a string member (its pattern registered)."""
-        shape = self.shape()
-        if shape.type_name != "string":
-            raise TypeError(f"cannot apply {shape.type_name} shape {shape.name} to a str schema")
-        meta = shape.metadata
-        limits: dict[str, Any] = {}
-        if "min" in meta:
-            limits["min_length"] = meta["min"]
-        if "max" in meta:
-            limits["max_length"] = meta["max"]
-        if self.pattern and "pattern" in meta:
-            anchored = portable_pattern(meta["pattern"])
-            limits["pattern"] = anchored
-            _PATTERNS[anchored] = PatternInfo(shape.name, meta["pattern"], self.hint)
-        return limits
-
-    def check_lazily(self, value: str) -> str:
-        """``value`` if it is within the limits, read now; pydantic's own error if not."""
-        try:
-            _lazy_validator(self).validate_python(value)
-        except ValidationError as exc:
-            [error] = exc.errors()
-            raise PydanticKnownError(cast("ErrorType", error["type"]), error.get("ctx")) from None
-        return value
-
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         schema = handler(source)
-        kind = schema["type"]
-        if kind == "str" and self.lazy:
-            return core_schema.no_info_after_validator_function(self.check_lazily, schema)
         shape = self.shape()
         meta = shape.metadata
+        kind = schema["type"]
         if kind == "str" and shape.type_name == "string":
             str_schema: Any = schema
-            str_schema.update(self.string_limits())
+            if "min" in meta:
+                str_schema["min_length"] = meta["min"]
+            if "max" in meta:
+                str_schema["max_length"] = meta["max"]
+            if self.pattern and "pattern" in meta:
+                anchored = portable_pattern(meta["pattern"])
+                str_schema["pattern"] = anchored
+                _PATTERNS[anchored] = PatternInfo(shape.name, meta["pattern"], self.hint)
         elif kind in ("list", "dict") and shape.type_name in ("list", "map"):
             sized: Any = schema
             if "min" in meta:
@@ -248,11 +209,6 @@ class ApiConstraint:
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         target = handler.resolve_ref_schema(json_schema)
-        if self.lazy and target.get("type") == "string":
-            limits = self.string_limits()
-            target.update(
-                {key: limits[name] for name, key in _STRING_KEYWORDS.items() if name in limits}
-            )
         pattern = target.get("pattern")
         if pattern is not None and not schema_safe(pattern):
             del target["pattern"]
@@ -270,11 +226,5 @@ def api(
 ) -> ApiConstraint:
     """The service model's limits for ``operation``'s input member at ``path``."""
     constraint = ApiConstraint(operation, path, service, pattern, hint)
-    if not constraint.lazy:
-        constraint.shape()  # fail at import, not at validation, if the path is wrong
+    constraint.shape()  # fail at import, not at validation, if the path is wrong
     return constraint
-
-
-@cache
-def _lazy_validator(constraint: ApiConstraint) -> SchemaValidator:
-    return SchemaValidator(core_schema.str_schema(**constraint.string_limits()))
