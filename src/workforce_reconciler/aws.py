@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 import boto3
 import botocore.loaders
@@ -23,6 +27,28 @@ if TYPE_CHECKING:
 RetryMode = Literal["standard", "adaptive", "legacy"]
 
 
+_botocore_loaders_log = logging.getLogger("botocore.loaders")
+
+
+class PlainJSONFileLoader(botocore.loaders.JSONFileLoader):
+    """botocore's JSON file loader, parsing into plain dicts instead of ``OrderedDict``.
+
+    botocore asked for ``OrderedDict`` to keep the files' member order, which a dict has kept
+    since Python 3.7; nothing that reads the loaded models relies on more (botocore.model
+    copies them into its own ordered maps by iterating). Plain dicts parse in less than half
+    the time (SageMaker's model: ~28 -> ~13 ms; the endpoints: ~17 -> ~6 ms) and take less
+    memory. tests/unit/test_aws.py holds the result equal, key order included, to botocore's.
+    """
+
+    def _load_file(self, full_path: str, open_method: Callable[..., IO[bytes]]) -> Any:
+        if not os.path.isfile(full_path):
+            return None
+        with open_method(full_path, "rb") as fp:
+            payload = fp.read().decode("utf-8")
+        _botocore_loaders_log.debug("Loading JSON file: %s", full_path)
+        return json.loads(payload)
+
+
 @cache
 def data_loader(data_path: str | None = None) -> botocore.loaders.Loader:
     """The process's one botocore data loader for ``data_path`` (AWS_DATA_PATH / the profile's
@@ -32,9 +58,12 @@ def data_loader(data_path: str | None = None) -> botocore.loaders.Loader:
     asked for again (the endpoints, every service model: SageMaker's is the largest). Every
     session ``Clients.create`` makes, and ``constraints``, read through this one instead, so
     each file is parsed once per process. Loaded data is only read (as by the clients of one
-    session, which share their session's loader anyway).
+    session, which share their session's loader anyway). Its files parse into plain dicts
+    (``PlainJSONFileLoader``).
     """
-    return botocore.loaders.create_loader(data_path)
+    loader = botocore.loaders.create_loader(data_path)
+    loader.file_loader = PlainJSONFileLoader()
+    return loader
 
 
 def client_config(retry_mode: RetryMode = "standard") -> Config:

@@ -3,8 +3,9 @@ one client per service per ``Clients``."""
 
 from __future__ import annotations
 
+import json
 import os
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,25 @@ import botocore.loaders
 import pytest
 
 from workforce_reconciler import constraints
-from workforce_reconciler.aws import Clients, data_loader
+from workforce_reconciler.aws import Clients, PlainJSONFileLoader, data_loader
+
+# What the handler's clients and the document's constraints load.
+HANDLER_DATA = [
+    "endpoints",
+    "partitions",
+    "sdk-default-configuration",
+    *(
+        f"{service}/{version}/{kind}"
+        for service, version in [
+            ("sagemaker", "2017-07-24"),
+            ("ssm", "2014-11-06"),
+            ("secretsmanager", "2017-10-17"),
+            ("dynamodb", "2012-08-10"),
+            ("sns", "2010-03-31"),
+        ]
+        for kind in ("service-2", "endpoint-rule-set-1")
+    ),
+]
 
 
 @pytest.fixture
@@ -111,3 +130,33 @@ def test_each_service_has_one_client_however_often_asked_for() -> None:
         "dynamodb",
         "sns",
     ]
+
+
+@pytest.mark.parametrize("name", HANDLER_DATA)
+def test_the_shared_loader_reads_what_botocores_reads_as_plain_dicts(name: str) -> None:
+    # Given botocore's own loader and the shared one
+    botocores = botocore.loaders.create_loader().load_data(name)
+    shared = data_loader(os.environ.get("AWS_DATA_PATH"))
+    assert isinstance(shared.file_loader, PlainJSONFileLoader)
+
+    # When both load the same file
+    plain = PlainJSONFileLoader().load_file(
+        os.path.join(botocore.loaders.BOTOCORE_ROOT, "data", name)
+    )
+
+    # Then the data are equal, key order included, and only the mapping type differs
+    assert isinstance(botocores, OrderedDict)
+    assert type(plain) is dict
+    assert json.dumps(plain) == json.dumps(botocores)
+
+
+def test_the_shared_loaders_models_are_plain_dicts() -> None:
+    # Given the shared loader (botocore's would give OrderedDicts)
+    loader = data_loader(os.environ.get("AWS_DATA_PATH"))
+
+    # When it loads a service model through botocore's own search and extras handling
+    model = loader.load_service_model("sns", "service-2")
+
+    # Then the plain JSON file loader parsed it
+    assert type(model) is dict
+    assert type(model["shapes"]) is dict
