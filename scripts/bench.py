@@ -9,6 +9,9 @@ budget the engine promises (issue 3):
 - drift on k resources: exactly k writes.
 
 Exit status 1 if any figure breaks that budget, so the benchmark also guards it.
+
+Then the handler's cold start against plain boto3 (scripts/coldstart.py), printed with
+whether it meets its goal; being a timing, it does not change the exit status.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import coldstart
 import moto
 
 import workforce_emulator
@@ -227,4 +231,7 @@ def _cell(value: Any) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    print()
+    coldstart.report()
+    sys.exit(status)

@@ -4,7 +4,9 @@ The desired-state document mirrors SageMaker's request shapes, so its limits are
 SageMaker's: lengths, list sizes, patterns and enums come from the same service
 model botocore validates requests with (``get_service_model('sagemaker')``), read
 once per process. Nothing here copies a number by hand, with two exceptions the
-model does not encode (see ``DOCUMENTED_LIMITS``).
+model does not encode (see ``DOCUMENTED_LIMITS``). The model is parsed by the botocore
+loader the clients share (``aws.data_loader``), so a process parses it once, here or in the
+clients, whichever comes first.
 
 Use ``api(operation, *path)`` as ``Annotated`` metadata::
 
@@ -29,18 +31,19 @@ of the JSON Schema, because ECMAScript without the ``u`` flag and Python's ``re`
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import botocore.session
-from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
 
+from workforce_reconciler.aws import data_loader
+
 if TYPE_CHECKING:
-    from botocore.model import ServiceModel
     from pydantic.json_schema import JsonSchemaValue
 
 LIST_ITEM = "member"
@@ -61,8 +64,10 @@ DOCUMENTED_LIMITS: dict[str, int] = {
 
 @cache
 def service_model(service: str = "sagemaker") -> ServiceModel:
-    """The botocore service model, loaded once per process."""
-    return botocore.session.get_session().get_service_model(service)
+    """The botocore service model, as a botocore session gets it (AWS_DATA_PATH honoured),
+    from the loader the clients share."""
+    loader = data_loader(os.environ.get("AWS_DATA_PATH"))
+    return ServiceModel(loader.load_service_model(service, "service-2"), service_name=service)
 
 
 def shape_at(operation: str, *path: str, service: str = "sagemaker") -> Shape:

@@ -6,6 +6,8 @@ downloads the aarch64 wheels; pip's cache serves the next ones).
 
 from __future__ import annotations
 
+import importlib.util
+import marshal
 import os
 import re
 import subprocess
@@ -18,6 +20,8 @@ from template.sam_app import PACKAGE_DIR, ROOT, TEMPLATE_PATH
 
 EM_AARCH64 = 183  # ELF e_machine of arm64 (the function's architecture)
 REQUIREMENTS = ROOT / "src" / "requirements.txt"
+TASK_ROOT = "/var/task"  # where Lambda puts the artifact
+UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
 
 
 def normalize(name: str) -> str:
@@ -75,7 +79,11 @@ def test_artifact_has_the_handler_and_the_whole_package(artifact: Path) -> None:
 
     # When listing the package in the artifact
     built_dir = artifact / "workforce_reconciler"
-    built = {p.relative_to(built_dir).as_posix() for p in built_dir.rglob("*") if p.is_file()}
+    built = {
+        p.relative_to(built_dir).as_posix()
+        for p in built_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
     # Then the handler module the template names is there, with every source file
     assert (artifact / "workforce_reconciler" / "handler.py").is_file()
@@ -116,19 +124,49 @@ def test_compiled_dependencies_are_built_for_arm64(artifact: Path) -> None:
     assert set(machines.values()) == {EM_AARCH64}, machines
 
 
-def test_artifact_holds_no_test_tooling_emulator_or_bytecode(artifact: Path) -> None:
+def test_artifact_holds_no_test_tooling_or_emulator(artifact: Path) -> None:
     # Given everything in the artifact
     paths = [p.relative_to(artifact) for p in artifact.rglob("*")]
 
     # When looking for what must never ship
     top_level = {p.parts[0] for p in paths}
-    forbidden = [
-        p.as_posix()
-        for p in paths
-        if "__pycache__" in p.parts or p.suffix == ".pyc" or p.name == "conftest.py"
-    ]
+    conftests = [p.as_posix() for p in paths if p.name == "conftest.py"]
 
-    # Then there is no moto, no emulator, no tests, and no bytecode of the build machine
+    # Then there is no moto, no emulator, no tests
     assert {"moto", "workforce_emulator", "tests", "samtranslator", "cfnlint"} & top_level == set()
     assert not any(name.startswith(("moto-", "pytest")) for name in top_level)
-    assert forbidden == []
+    assert conftests == []
+
+
+def test_every_module_ships_its_bytecode_compiled_for_the_runtime(artifact: Path) -> None:
+    # Given every module of the package and of its dependencies (read-only /var/task: what
+    # ships without bytecode is compiled again at every cold start)
+    sources = [p for p in artifact.rglob("*.py") if "__pycache__" not in p.parts]
+    assert artifact / "workforce_reconciler" / "handler.py" in sources
+    assert artifact / "botocore" / "client.py" in sources
+
+    # When reading the .pyc CPython 3.11 would load for each, and every .pyc shipped
+    tag = sys.implementation.cache_tag
+    expected = {p.parent / "__pycache__" / f"{p.stem}.{tag}.pyc" for p in sources}
+    shipped = set(artifact.rglob("*.pyc"))
+
+    # Then each module has one, and nothing else is bytecode
+    assert sys.version_info[:2] == (3, 11)  # the runtime's bytecode format (template.yaml)
+    mismatched = sorted(p.relative_to(artifact).as_posix() for p in shipped ^ expected)
+    assert mismatched == []
+
+    # And each is unchecked-hash bytecode naming the file where Lambda puts it, so none is a
+    # stale copy of the build machine's (timestamped, naming the build directory)
+    wrong = []
+    for pyc in sorted(shipped):
+        data = pyc.read_bytes()
+        flags = int.from_bytes(data[4:8], "little")
+        filename = marshal.loads(data[16:]).co_filename  # noqa: S302 (our own build's output)
+        source = pyc.parent.parent / f"{pyc.name.split('.')[0]}.py"
+        if (
+            data[:4] != importlib.util.MAGIC_NUMBER
+            or flags != UNCHECKED_HASH
+            or filename != f"{TASK_ROOT}/{source.relative_to(artifact).as_posix()}"
+        ):
+            wrong.append((pyc.relative_to(artifact).as_posix(), flags, filename))
+    assert wrong == []
