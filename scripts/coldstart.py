@@ -9,7 +9,7 @@ x86_64). So bytecode, or its absence, is as shipped; ``-B`` stands for Lambda's 
 out of the path.
 
 - baseline: ``import boto3; boto3.client("sagemaker", region_name=...)``;
-- handler: ``import workforce_reconciler.handler`` and ``handler._dependencies()``, what
+- handler: ``import workforce_reconciler.handler`` and ``handler._app()``, what
   the function builds at cold start, with the variables template.yaml sets (parameter
   defaults) and those the Lambda runtime sets (LAMBDA_TASK_ROOT, so Powertools' Tracer
   is enabled and patches as it does under ``Tracing: Active``), and fake credentials.
@@ -66,7 +66,7 @@ if mode == "baseline":
     boto3.client("sagemaker", region_name=region)
 else:
     from workforce_reconciler import handler
-    handler._dependencies()
+    handler._app()
 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 import json, resource
 try:
@@ -214,7 +214,7 @@ def report(samples: int = SAMPLES) -> bool:
     )
     rows = [
         ("baseline", 'import boto3 + boto3.client("sagemaker")', base),
-        ("handler", "import workforce_reconciler.handler + _dependencies()", handler),
+        ("handler", "import workforce_reconciler.handler + _app()", handler),
     ]
     width = max(len(what) for _, what, _ in rows)
     for name, what, figure in rows:

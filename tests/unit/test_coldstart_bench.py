@@ -1,7 +1,7 @@
 """scripts/coldstart.py (make bench): its environment and its child, against the source tree.
 
 The benchmark builds the artifact layout and takes many samples; this only checks that what
-it runs still works with the handler as it is (``handler._dependencies`` included), so a
+it runs still works with the handler as it is (``handler._app`` included), so a
 change that would break `make bench` fails `make test` first.
 """
 
@@ -13,13 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import coldstart
 import pytest
+from samtranslator.yaml_helper import yaml_parse
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import coldstart  # noqa: E402
-from samtranslator.yaml_helper import yaml_parse  # noqa: E402
 
 
 def test_the_child_has_every_variable_the_template_gives_the_function(tmp_path: Path) -> None:
