@@ -178,7 +178,7 @@ def check_moto_has_no_labeling_jobs(response_class: type = SageMakerResponse) ->
     If moto gains CreateLabelingJob, ListLabelingJobsForWorkteam should list moto's jobs
     instead of keeping a second set: refuse to install until that is decided.
     """
-    for operation in ("CreateLabelingJob", "DescribeLabelingJob", "ListLabelingJobs"):
+    for operation in ("CreateLabelingJob", "ListLabelingJobs"):
         if camelcase_to_underscores(operation) in response_class.__dict__:
             raise RuntimeError(
                 f"moto's SageMakerResponse now implements {operation}; serve "

@@ -525,6 +525,44 @@ def list_labeling_jobs_for_workteam(state: RegionState, params: dict[str, Any]) 
     return out
 
 
+def describe_labeling_job(state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
+    """A job added with ``controls.add_labeling_job``: its status and what a team needs;
+    the members the model requires but the emulator does not model are placeholders."""
+    job = state.labeling_jobs.get(params["LabelingJobName"])
+    if job is None:
+        raise ResourceNotFound(f"Could not find labeling job '{params['LabelingJobName']}'.")
+    bucket = f"s3://{job.name}-data"
+    return {
+        "LabelingJobStatus": job.status,
+        "LabelCounters": dict(job.label_counters or {}),
+        "CreationTime": job.created,
+        "LastModifiedTime": job.created,
+        "JobReferenceCode": job.job_reference_code,
+        "LabelingJobName": job.name,
+        "LabelingJobArn": _arn(state, f"labeling-job/{job.name}"),
+        "LabelAttributeName": "label",
+        "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": f"{bucket}/in"}}},
+        "OutputConfig": {"S3OutputPath": f"{bucket}/out"},
+        "RoleArn": f"arn:{get_partition(state.region)}:iam::{state.account_id}:role/labeling",
+        "HumanTaskConfig": {
+            "WorkteamArn": job.workteam_arn,
+            "UiConfig": {"UiTemplateS3Uri": f"{bucket}/template.liquid"},
+            "PreHumanTaskLambdaArn": (
+                "arn:aws:lambda:us-east-1:432418664414:function:PRE-BoundingBox"
+            ),
+            "TaskTitle": job.name,
+            "TaskDescription": job.name,
+            "NumberOfHumanWorkersPerDataObject": job.workers_per_data_object or 1,
+            "TaskTimeLimitInSeconds": 300,
+            "AnnotationConsolidationConfig": {
+                "AnnotationConsolidationLambdaArn": (
+                    "arn:aws:lambda:us-east-1:432418664414:function:ACS-BoundingBox"
+                )
+            },
+        },
+    }
+
+
 # -- tags (moto's AddTags/ListTags/DeleteTags look resources up through this) -----------------
 
 
@@ -555,4 +593,5 @@ OPERATIONS = {
     "DeleteWorkteam": delete_workteam,
     "ListWorkteams": list_workteams,
     "ListLabelingJobsForWorkteam": list_labeling_jobs_for_workteam,
+    "DescribeLabelingJob": describe_labeling_job,
 }

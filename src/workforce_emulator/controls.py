@@ -38,6 +38,7 @@ __all__ = [
     "read_config",
     "reset",
     "secret_fingerprint",
+    "set_labeling_job_status",
     "set_status",
     "settings",
 ]
@@ -207,6 +208,26 @@ def add_labeling_job(
             )
         jobs[job_name] = job
         return job.as_aws()
+
+
+def set_labeling_job_status(
+    job_name: str,
+    status: str,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = "us-east-1",
+) -> None:
+    """Move a labeling job to another ``LabelingJobStatus`` (DescribeLabelingJob shows it)."""
+    if status not in _model.enum_values("LabelingJobStatus"):
+        allowed = ", ".join(_model.enum_values("LabelingJobStatus"))
+        raise ControlError(f"Status must be one of {allowed}; got {status!r}.")
+    with st.LOCK:
+        job = st.region_state(account_id, region).labeling_jobs.get(job_name)
+        if job is None:
+            raise ControlError(
+                f"No labeling job named {job_name!r} in account {account_id}, region {region}."
+            )
+        job.status = status
 
 
 def _creation_time(value: datetime | float | str | None) -> datetime:

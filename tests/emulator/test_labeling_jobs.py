@@ -244,3 +244,25 @@ def test_install_refuses_when_moto_gains_labeling_jobs() -> None:
         check_moto_has_no_labeling_jobs(NewerMotoResponse)
     # Then it says which list to serve from
     assert "serve ListLabelingJobsForWorkteam from moto's labeling jobs" in str(excinfo.value)
+
+
+def test_describe_labeling_job_shows_the_status_a_control_sets(sagemaker: Any, team_a: str) -> None:
+    # Given a job in progress on a team
+    controls.add_labeling_job("team-a", "batch-1")
+
+    # When it is described, then its status and team are as assigned
+    described = sagemaker.describe_labeling_job(LabelingJobName="batch-1")
+    assert described["LabelingJobStatus"] == "InProgress"
+    assert described["HumanTaskConfig"]["WorkteamArn"] == team_a
+
+    # When the job completes, then DescribeLabelingJob says so
+    controls.set_labeling_job_status("batch-1", "Completed")
+    assert sagemaker.describe_labeling_job(LabelingJobName="batch-1")["LabelingJobStatus"] == (
+        "Completed"
+    )
+    # and an unknown job, or status, is a clear error
+    assert error_of(sagemaker.describe_labeling_job, LabelingJobName="nope")[0] == (
+        "ResourceNotFound"
+    )
+    with pytest.raises(ControlError, match="Status must be one of"):
+        controls.set_labeling_job_status("batch-1", "Done")

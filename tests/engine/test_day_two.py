@@ -3,6 +3,7 @@ and the condition is seen to clear."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from engine.world import REMINDER, SECRET_VALUE, World
 from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
+from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.plan import Classification, Operation, Outcome, RunStatus
 
 PARAMETER = "/workforce-reconciler/desired-state"
@@ -299,3 +301,186 @@ def test_an_unusable_secret_stops_a_replacement_before_any_deletion(
     assert "printable ASCII" in message
     assert SECRET_VALUE not in report.model_dump_json()
     assert {r.Action.Classification for r in report.Results} == {Classification.DISRUPTIVE}
+
+
+# -- re-creating the teams for an OIDC change (Policy.RecreateWorkteamsForOidcChanges) ----
+
+
+def _teams_as_they_are(world: World) -> dict[str, dict[str, Any]]:
+    """Each team as a person would check it was re-created as it was."""
+    return {
+        name: {
+            "Arn": team["WorkteamArn"],
+            "Description": team["Description"],
+            "Members": team["MemberDefinitions"],
+            "Notification": team.get("NotificationConfiguration"),
+            "WorkerAccess": team.get("WorkerAccessConfiguration"),
+            "Tags": world.tags(team["WorkteamArn"]),
+        }
+        for name, team in world.teams().items()
+    }
+
+
+def _with_unmanaged_parts(world: World, oidc_doc: dict[str, Any]) -> dict[str, Any]:
+    """A converged workforce whose teams have what the document does not manage: a tag
+    added by hand on a team whose tags are not managed, and a team it does not list."""
+    world.run(oidc_doc)
+    teams = world.teams()
+    world.sagemaker.add_tags(
+        ResourceArn=teams["text-reviewers"]["WorkteamArn"],
+        Tags=[{"Key": "owner", "Value": "support"}],
+    )
+    world.sagemaker.create_workteam(
+        WorkteamName="console-team",
+        WorkforceName="labeling-oidc",
+        Description="made in the console",
+        MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["someone"]}}],
+        Tags=[{"Key": "made-by", "Value": "hand"}],
+    )
+    doc = copy.deepcopy(oidc_doc)
+    doc["Policy"]["RecreateWorkteamsForOidcChanges"] = True
+    world.secretsmanager.put_secret_value(SecretId=world.secret_arn, SecretString="rotated")
+    return doc
+
+
+def _only_the_unlisted_team_is_left(world: World) -> bool:
+    """The next run has nothing to do but the unlisted team (blocked drift, as before)."""
+    plan = world.run().Plan
+    assert plan is not None
+    return [(a.Operation, a.ResourceName, a.Classification) for a in plan.Actions] == [
+        (Operation.DELETE_WORKTEAM, "console-team", Classification.BLOCKED)
+    ]
+
+
+def test_way_out_a_the_opt_in_rotates_the_secret_and_every_team_comes_back_as_it_was(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a rotated secret on a workforce with teams (one unlisted, one with a tag added
+    # by hand), and the opt-in
+    doc = _with_unmanaged_parts(world, oidc_doc)
+    before = _teams_as_they_are(world)
+    controls.clear_calls()
+
+    # When the reconciler runs
+    report = world.run(doc)
+
+    # Then the teams were deleted, the workforce updated with the new secret, and every
+    # team re-created exactly as it was: same ARN, members, settings and tags
+    assert report.status is RunStatus.CORRECTED, report.Results
+    assert world.writes() == [
+        "DeleteWorkteam",
+        "DeleteWorkteam",
+        "DeleteWorkteam",
+        "UpdateWorkforce",
+        "CreateWorkteam",
+        "CreateWorkteam",
+        "CreateWorkteam",
+    ]
+    assert _teams_as_they_are(world) == before
+    assert controls.secret_fingerprint("labeling-oidc") == controls.fingerprint_of("rotated")
+    # and nothing is left to do (the unlisted team stays blocked drift, as before), nor
+    # left in the state table
+    assert _only_the_unlisted_team_is_left(world)
+    items = world.dynamodb.scan(TableName="workforce-reconciler-state")["Items"]
+    assert {i["sk"]["S"] for i in items} == {"secret"}
+
+
+def test_a_labeling_job_in_progress_holds_the_recreation_back_and_names_the_job(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given the opt-in and a rotation, and a job in progress on one team
+    doc = _with_unmanaged_parts(world, oidc_doc)
+    controls.add_labeling_job("text-reviewers", "sentiment-batch-7")
+    controls.clear_calls()
+
+    # When the reconciler runs
+    report = world.run(doc)
+
+    # Then nothing was deleted or sent, and the blocked change names the job
+    assert report.status is RunStatus.BLOCKED
+    assert world.writes() == []
+    assert report.Plan is not None
+    (blocked,) = [
+        a for a in report.Plan.blocked_actions if a.Operation is Operation.UPDATE_WORKFORCE
+    ]
+    assert "sentiment-batch-7" in blocked.Reason
+
+    # When the job has finished, the next run rotates
+    controls.set_labeling_job_status("sentiment-batch-7", "Completed")
+    assert world.run().status is RunStatus.CORRECTED
+    assert controls.secret_fingerprint("labeling-oidc") == controls.fingerprint_of("rotated")
+
+
+class _DiesAfterUpdateWorkforce(SageMakerGateway):
+    """The process ends right after SageMaker took the OIDC update."""
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        result = super().call(operation, request)
+        if operation == "UpdateWorkforce":
+            raise _Died
+        return result
+
+
+class _Died(BaseException):
+    pass
+
+
+def test_a_run_that_dies_between_the_deletions_and_the_recreations_loses_nothing(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given the opt-in, a rotation, and teams with parts the document does not manage
+    doc = _with_unmanaged_parts(world, oidc_doc)
+    before = _teams_as_they_are(world)
+    world.put_document(doc)
+
+    # When a run dies after deleting the teams and updating the workforce
+    dying = world.reconciler()
+    dying.gateway = _DiesAfterUpdateWorkforce(world.sagemaker)
+    with contextlib.suppress(_Died):
+        dying.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    assert world.teams() == {}
+
+    # Then the next run re-creates every team as it was, from the state table
+    report = world.run()
+    assert report.status is RunStatus.CORRECTED, report.Results
+    after = _teams_as_they_are(world)
+    assert {n: {k: v for k, v in t.items() if k != "Arn"} for n, t in after.items()} == {
+        n: {k: v for k, v in t.items() if k != "Arn"} for n, t in before.items()
+    }
+    assert controls.secret_fingerprint("labeling-oidc") == controls.fingerprint_of("rotated")
+    assert _only_the_unlisted_team_is_left(world)
+
+
+# -- what SageMaker fills in is not drift ---------------------------------------------
+
+
+def test_defaults_sagemaker_fills_in_are_not_drift(world: World, oidc_doc: dict[str, Any]) -> None:
+    # Given a service that returns defaults the request did not carry, and a team whose
+    # document states only SourceIp
+    controls.configure(server_fills_defaults=True)
+    constraints = oidc_doc["Workteams"][0]["WorkerAccessConfiguration"]["S3Presign"]
+    constraints["IamPolicyConstraints"] = {"SourceIp": "Enabled"}
+    world.run(oidc_doc)
+    live = world.teams()["image-labelers"]["WorkerAccessConfiguration"]
+    assert live["S3Presign"]["IamPolicyConstraints"]["VpcSourceIp"] == "Disabled"
+
+    # When the next run compares, then nothing differs
+    controls.clear_calls()
+    assert world.run().status is RunStatus.IN_SYNC
+    assert world.writes() == []
+
+
+# -- the secret SageMaker holds ---------------------------------------------------------
+
+
+def test_sagemaker_holds_the_decrypted_securestring_secret(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    world.ssm.put_parameter(Name="/idp/secret", Value="plain-Secret-1", Type="SecureString")
+    oidc = oidc_doc["Workforce"]["OidcConfig"]
+    del oidc["ClientSecretArn"]
+    oidc["ClientSecretParameter"] = "/idp/secret"
+
+    world.run(oidc_doc)
+
+    assert controls.secret_fingerprint("labeling-oidc") == controls.fingerprint_of("plain-Secret-1")

@@ -27,6 +27,12 @@ def test_every_sagemaker_call_of_every_path_is_declared(
     changed["Workteams"] = changed["Workteams"][:1]
     changed["Policy"]["DeleteUnlistedWorkteams"] = True
     world.run(changed)
+    # and an OIDC change with teams, done by re-creating them (a finished job checked first)
+    controls.add_labeling_job("image-labelers", "done-job", status="Completed")
+    rotated = copy.deepcopy(changed)
+    rotated["Policy"]["RecreateWorkteamsForOidcChanges"] = True
+    rotated["Workforce"]["OidcConfig"]["Scope"] = "openid"
+    world.run(rotated)
     replaced = copy.deepcopy(cognito_doc)
     replaced["Workforce"]["WorkforceName"] = "labeling-oidc"
     replaced["Policy"] = {"Mode": "enforce", "AllowDisruptiveChanges": True}
@@ -43,5 +49,7 @@ def test_every_sagemaker_call_of_every_path_is_declared(
         "sagemaker:DeleteWorkteam",
         "sagemaker:AddTags",
         "sagemaker:DeleteTags",
+        "sagemaker:ListLabelingJobsForWorkteam",
+        "sagemaker:DescribeLabelingJob",
     } <= made, "the scenario must exercise the write paths"
     assert made - set(sagemaker.IAM_ACTIONS) == set()

@@ -119,5 +119,7 @@ class World:
             "ListWorkteams",
             "DescribeWorkteam",
             "ListTags",
+            "ListLabelingJobsForWorkteam",
+            "DescribeLabelingJob",
         }
         return [c["Operation"] for c in controls.calls() if c["Operation"] not in reads]

@@ -263,7 +263,9 @@ def _execute(run: _Run, action: Action, request: dict[str, Any]) -> None:
         believed_active = run.status == "Active"
         try:
             _send(run, action, request)
-        except ConflictError:
+        except AwsError as exc:
+            if not _maybe_status(action, exc):
+                raise
             verdict = _after_conflict(run, action, believed_active, retried_active)
             if verdict is None:
                 raise
@@ -275,6 +277,18 @@ def _execute(run: _Run, action: Action, request: dict[str, Any]) -> None:
     elif action.Operation is Operation.DELETE_WORKFORCE:
         _wait_until_gone(run, run.workforce_name)
         run.status = None
+
+
+def _maybe_status(action: Action, exc: AwsError) -> bool:
+    """A refusal the workforce's status may explain: a ConflictException, or for a step
+    that needs the workforce Active, a ValidationException (SageMaker answers a team
+    write while the workforce is Initializing or Updating so; the Terraform provider
+    retries CreateWorkteam on it)."""
+    if isinstance(exc, NotFoundError):
+        return False
+    if isinstance(exc, ConflictError):
+        return True
+    return exc.code == "ValidationException" and bool(action.ProceedWhen)
 
 
 def _send(run: _Run, action: Action, request: dict[str, Any]) -> None:
