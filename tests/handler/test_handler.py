@@ -294,6 +294,47 @@ def test_transient_error_before_planning_raises_and_tells_nobody_yet(
     assert invoke(event("schedule"))["Status"] == "Corrected"
 
 
+def test_a_failed_workforce_email_names_the_commands_and_following_them_resolves_it(
+    deployment: Deployment, invoke: Invoke
+) -> None:
+    # Given a Failed workforce, and a policy that does not allow replacing it
+    deployment.put_document(deployment.oidc_document())
+    invoke(event("schedule"))
+    deployment.messages()
+    controls.set_status("labeling-oidc", "Failed", "IdP unreachable")
+
+    # When the schedule fires
+    invoke(event("schedule"))
+
+    # Then the message says what a person does: the policy, or these exact commands
+    (message,) = deployment.messages()
+    text = sqs_json(message)["Advice"]
+    assert "Policy.AllowDisruptiveChanges" in text
+    commands = [line.strip() for line in text.splitlines() if line.strip().startswith("aws ")]
+    assert commands == [
+        "aws sagemaker delete-workteam --region us-east-1 --workteam-name image-labelers",
+        "aws sagemaker delete-workteam --region us-east-1 --workteam-name text-reviewers",
+        "aws sagemaker delete-workforce --region us-east-1 --workforce-name labeling-oidc",
+    ]
+
+    # When a person runs them (word for word, through boto3) and the schedule fires
+    for command in commands:
+        words = command.split()
+        name = words[-1]
+        if words[2] == "delete-workteam":
+            deployment.sagemaker.delete_workteam(WorkteamName=name)
+        else:
+            deployment.sagemaker.delete_workforce(WorkforceName=name)
+    result = invoke(event("schedule"))
+
+    # Then everything is created again, and the person hears it is resolved
+    assert result["Status"] == "Corrected"
+    assert sorted(deployment.event_types(deployment.messages())) == [
+        "DriftCorrected",
+        "Resolved",
+    ]
+
+
 def test_invalid_function_configuration_is_a_clear_error(
     deployment: Deployment, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:

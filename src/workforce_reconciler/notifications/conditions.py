@@ -99,6 +99,7 @@ class Condition:
     not_attempted: tuple[ActionResult, ...] = ()  # ApplyFailed: applicable, then skipped
     error: RunError | None = None  # ReconcileError
     deferred: bool = False  # told only when the next run raises it again (transient)
+    advice: str | None = None  # WorkforceFailed: the ways out the plan names
 
 
 @dataclass(frozen=True)
@@ -237,12 +238,15 @@ def _skipped_applicable(report: Report) -> tuple[ActionResult, ...]:
 
 
 def _workforce_failed(report: Report, name: str) -> Condition:
+    findings = report.Plan.Findings if report.Plan is not None else ()
+    advice = next((f.Advice for f in findings if f.Code == "WorkforceFailed"), None)
     return Condition(
         key=EventType.WORKFORCE_FAILED,
         severity=Severity.CRITICAL,
         fingerprint=fingerprint([name, report.FailureReason]),
         workforce=name,
         failure_reason=report.FailureReason,
+        advice=advice,
     )
 
 

@@ -196,11 +196,14 @@ def _workforce_failed(condition: Condition) -> _Wording:
         headline=f"SageMaker reports workforce {name} as Failed: {reason}",
         sections=[],
         next_steps=(
-            "Workers may not be able to sign in. Fix the cause SageMaker names above "
-            "(for example the OIDC endpoints or the VPC configuration in the document), "
-            "then let the next run check again."
+            "Workers may not be able to sign in. "
+            + (
+                condition.advice
+                or "SageMaker cannot change a Failed workforce: it must be deleted and "
+                "created again (Policy.AllowDisruptiveChanges lets the reconciler do it)."
+            )
         ),
-        details={"FailureReason": reason},
+        details={"FailureReason": reason, "Advice": condition.advice},
     )
 
 
@@ -217,9 +220,9 @@ def _blocked_drift(condition: Condition) -> _Wording:
         ),
         sections=[("Needs a person", _action_lines(actions))],
         next_steps=(
-            "Each change says why it is blocked. Either make it yourself at a time that "
-            "suits the workers, allow it in the document's Policy, or change the "
-            "document to match what exists."
+            "Each change says why it is blocked and the ways out: make it yourself at a "
+            "time that suits the workers, allow it in the document's Policy where one "
+            "exists for it, or change the document to match what exists."
         ),
         details={"Actions": [_action_json(a) for a in actions]},
     )
