@@ -152,6 +152,7 @@ def _app() -> App:
         ),
         # A refused request is not sent again unchanged before a reminder would be due.
         refusal_memory=settings.reminder_interval,
+        guardrails=settings.guardrails,
     )
     notifier = SnsNotifier(
         clients.sns(),

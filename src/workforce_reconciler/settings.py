@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from workforce_reconciler.engine.guardrails import Guardrails
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import Mode
 
@@ -22,6 +24,34 @@ class Settings(BaseModel):
     REMINDER_INTERVAL_MINUTES: int = Field(default=1440, ge=1)
     WAIT_TIMEOUT_SECONDS: float = Field(default=600.0, gt=0)
     WAIT_POLL_SECONDS: float = Field(default=10.0, gt=0)
+    # The stack's ceiling over the document (template.yaml sets them all; absent: none).
+    DOCUMENT_MAY_ALLOW_DISRUPTIVE_CHANGES: bool = True
+    DOCUMENT_MAY_DELETE_UNLISTED_WORKTEAMS: bool = True
+    DOCUMENT_MAY_RECREATE_WORKTEAMS: bool = True
+    ALLOWED_OIDC_HOSTS: str = ""  # comma-separated; "" allows any
+    ALLOWED_SOURCE_CIDRS: str = ""  # comma-separated; "" allows any
+    FORBID_OPEN_ALLOW_LIST: bool = False
+
+    @field_validator("ALLOWED_SOURCE_CIDRS")
+    @classmethod
+    def _cidrs(cls, value: str) -> str:
+        for cidr in _items(value):
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not a CIDR block") from None
+        return value
+
+    @property
+    def guardrails(self) -> Guardrails:
+        return Guardrails(
+            allow_disruptive_changes=self.DOCUMENT_MAY_ALLOW_DISRUPTIVE_CHANGES,
+            allow_delete_unlisted_workteams=self.DOCUMENT_MAY_DELETE_UNLISTED_WORKTEAMS,
+            allow_recreate_workteams=self.DOCUMENT_MAY_RECREATE_WORKTEAMS,
+            oidc_hosts=_items(self.ALLOWED_OIDC_HOSTS),
+            source_cidrs=_items(self.ALLOWED_SOURCE_CIDRS),
+            forbid_open_allow_list=self.FORBID_OPEN_ALLOW_LIST,
+        )
 
     @property
     def reminder_interval(self) -> timedelta:
@@ -42,3 +72,7 @@ class Settings(BaseModel):
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
             raise ReconcilerError(f"invalid function configuration: {problems}") from None
+
+
+def _items(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())

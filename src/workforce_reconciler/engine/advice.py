@@ -61,7 +61,12 @@ def empty_allow_list(dualstack: bool) -> str:
     )
 
 
-def failed(workforce: str, region: str, teams: Iterable[str]) -> str:
+def failed(
+    workforce: str,
+    region: str,
+    teams: Iterable[str],
+    policy: str = "set Policy.AllowDisruptiveChanges to allow it",
+) -> str:
     """How a Failed workforce is re-created: the policy, or the AWS CLI commands."""
     commands = [
         f"aws sagemaker delete-workteam --region {region} --workteam-name {team}"
@@ -73,7 +78,7 @@ def failed(workforce: str, region: str, teams: Iterable[str]) -> str:
     steps = "\n  ".join(commands)
     return (
         "SageMaker cannot change a Failed workforce; it must be deleted and created again, "
-        "which cuts every worker off. Either set Policy.AllowDisruptiveChanges to true and "
-        "the next run re-creates it (and its teams) from the document, or delete it "
-        f"yourself and the next run creates it again:\n  {steps}"
+        f"which cuts every worker off. Either let the reconciler do it ({policy}: the next "
+        "run re-creates it and its teams from the document), or delete it yourself and "
+        f"the next run creates it again:\n  {steps}"
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from workforce_reconciler.engine import advice, compare
+from workforce_reconciler.engine.guardrails import Guardrails, capped_hint, enforce
 from workforce_reconciler.observability import tracer
 from workforce_reconciler.plan import (
     Action,
@@ -63,14 +64,17 @@ _HOLDS_BACK = frozenset({Operation.CREATE_WORKFORCE, Operation.DELETE_WORKFORCE}
 
 
 @tracer.capture_method(capture_response=False)
-def diff(desired: DesiredState, observed: Observed) -> Plan:
-    return _PlanBuilder(desired, observed).build()
+def diff(desired: DesiredState, observed: Observed, guardrails: Guardrails | None = None) -> Plan:
+    """The plan; ``guardrails`` (the stack's ceiling) default to none."""
+    plan = _PlanBuilder(desired, observed, guardrails or Guardrails()).build()
+    return enforce(plan, guardrails or Guardrails())
 
 
 class _PlanBuilder:
-    def __init__(self, desired: DesiredState, observed: Observed) -> None:
+    def __init__(self, desired: DesiredState, observed: Observed, guardrails: Guardrails) -> None:
         self.desired = desired
         self.observed = observed
+        self.guardrails = guardrails
         self.policy = desired.Policy
         self.spec = desired.Workforce
         self.name = desired.Workforce.WorkforceName
@@ -166,10 +170,15 @@ class _PlanBuilder:
                 Severity=Severity.CRITICAL,
                 Message=f"workforce {name} has Status Failed: {failure}",
                 ResourceName=name,
-                Advice=advice.failed(name, self.observed.region, self.observed.workteams),
+                Advice=advice.failed(
+                    name,
+                    self.observed.region,
+                    self.observed.workteams,
+                    policy=self._how_to_allow("AllowDisruptiveChanges"),
+                ),
             )
         )
-        if self.policy.AllowDisruptiveChanges:
+        if self._allowed("AllowDisruptiveChanges"):
             self._replace(live, f"the workforce is Failed ({failure})")
 
     def _deleting(self, live: WorkforceTypeDef) -> None:
@@ -205,7 +214,7 @@ class _PlanBuilder:
         return None
 
     def _replace(self, live: WorkforceTypeDef, why: str) -> None:
-        allowed = self.policy.AllowDisruptiveChanges
+        allowed = self._allowed("AllowDisruptiveChanges")
         self.replacing = self.secret_first = allowed
         classification = Classification.DISRUPTIVE if allowed else Classification.BLOCKED
         teams = sorted(self.observed.workteams)
@@ -214,7 +223,7 @@ class _PlanBuilder:
             f"{len(teams)} work team(s), cutting every worker off"
         )
         if not allowed:
-            reason += "; set Policy.AllowDisruptiveChanges to allow it"
+            reason += f"; {self._how_to_allow('AllowDisruptiveChanges')}"
         for team in teams:
             self._delete(WORKTEAM, team, classification, reason, {"WorkteamName": team})
         old_name = str(live.get("WorkforceName"))
@@ -251,7 +260,7 @@ class _PlanBuilder:
                 self._tag_actions(WORKTEAM, name, arn, spec.Tags)
 
     def _may_recreate(self) -> bool:
-        return self.policy.RecreateWorkteamsForOidcChanges and not self.observed.labeling_jobs
+        return self._allowed("RecreateWorkteamsForOidcChanges") and not self.observed.labeling_jobs
 
     def _workforce_tags(self, live: WorkforceTypeDef) -> None:
         if self.spec.Tags is None:
@@ -270,14 +279,14 @@ class _PlanBuilder:
         )
 
     def _unlisted_team(self, name: str) -> None:
-        if self.policy.DeleteUnlistedWorkteams:
+        if self._allowed("DeleteUnlistedWorkteams"):
             classification = Classification.DISRUPTIVE
             reason = "the document does not list this work team (Policy.DeleteUnlistedWorkteams)"
         else:
             classification = Classification.BLOCKED
             reason = (
                 "the document does not list this work team; deleting it cuts its workers off, "
-                "so set Policy.DeleteUnlistedWorkteams to allow it, or add it to the document"
+                f"so {self._how_to_allow('DeleteUnlistedWorkteams')}, or add it to the document"
             )
         self._delete(WORKTEAM, name, classification, reason, {"WorkteamName": name})
 
@@ -302,7 +311,19 @@ class _PlanBuilder:
     def _oidc_blocked(self) -> str:
         if self.observed.labeling_jobs:
             return advice.jobs_in_progress(self.observed.labeling_jobs)
-        return advice.oidc_blocked(self.observed.workteams)
+        reason = advice.oidc_blocked(self.observed.workteams)
+        if self.policy.RecreateWorkteamsForOidcChanges:
+            reason += f". Note: {capped_hint('RecreateWorkteamsForOidcChanges')}"
+        return reason
+
+    def _allowed(self, switch: str) -> bool:
+        """A policy switch as it counts: set in the document, within the stack's ceiling."""
+        return bool(getattr(self.policy, switch)) and self.guardrails.allows(switch)
+
+    def _how_to_allow(self, switch: str) -> str:
+        if getattr(self.policy, switch):
+            return capped_hint(switch)
+        return f"set Policy.{switch} to allow it"
 
     def _workforce_update(
         self, sections: list[compare.Section], what: str, *, blocked: str | None = None
@@ -333,7 +354,7 @@ class _PlanBuilder:
         self.secret_first = self.recreating = True
         self._network_update(live)
         listed = {t.WorkteamName for t in self.desired.Workteams}
-        drop = self.policy.DeleteUnlistedWorkteams
+        drop = self._allowed("DeleteUnlistedWorkteams")
         keep = [n for n in sorted(self.observed.workteams) if n in listed or not drop]
         reason = advice.recreating(keep)
         for name in sorted(self.observed.workteams):

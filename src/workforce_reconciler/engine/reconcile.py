@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from workforce_reconciler.document import DesiredState, InvalidDocumentError, parse_document
 from workforce_reconciler.engine.apply import Applied, WaitSettings, apply
 from workforce_reconciler.engine.diff import diff
+from workforce_reconciler.engine.guardrails import Guardrails
 from workforce_reconciler.engine.memory import (
     Refusal,
     SecretIntent,
@@ -76,16 +77,19 @@ class Reconciler:
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         refusal_memory: timedelta | None = None,
+        guardrails: Guardrails | None = None,
     ) -> None:
         """``refusal_memory``: how long a request SageMaker refused is not sent again
         unchanged (the Lambda's reminder interval); None sends every request each run
-        (the CLI: a person asked)."""
+        (the CLI: a person asked). ``guardrails``: the stack's ceiling over the document
+        (the Lambda's; the CLI has none)."""
         self.gateway = gateway
         self.secrets = secrets
         self.store = store
         self.mode_override = mode_override
         self.wait = wait or WaitSettings()
         self.refusal_memory = refusal_memory
+        self.guardrails = guardrails or Guardrails()
         self._sleep = sleep
         self._monotonic = monotonic
         self._clock = clock
@@ -143,7 +147,7 @@ class Reconciler:
         observed = observe(desired, self.gateway, secrets=self.secrets, store=self.store)
         if observed.secret_proven is not None:
             self._best_effort("confirm the client secret's version", observed.secret_proven)
-        plan = self._remembered(diff(desired, observed), observed)
+        plan = self._remembered(diff(desired, observed, self.guardrails), observed)
         mode = self._mode(desired)
         planned = self._planned(trigger, where, mode, plan, observed.workforce, adopted)
         if not (apply_changes and mode is Mode.ENFORCE and plan.applicable_actions):
