@@ -33,7 +33,7 @@ from workforce_reconciler.engine.export import export_document
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.observability import logger
-from workforce_reconciler.plan import Mode, Outcome, Report, RunStatus, Severity
+from workforce_reconciler.plan import Mode, Outcome, Report, RunStatus, Severity, shown_problems
 from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     format_plan,
@@ -223,7 +223,9 @@ def _validate(args: argparse.Namespace) -> int:
         desired = parse_document(text)
     except InvalidDocumentError as exc:
         if args.output == "json":
-            _out(json.dumps({"Valid": False, "Problems": [p.model_dump() for p in exc.problems]}))
+            shown, omitted = shown_problems(exc.problems)
+            problems = [p.model_dump() for p in shown]
+            _out(json.dumps({"Valid": False, "Problems": problems, "ProblemsOmitted": omitted}))
         else:
             _err(f"{where}: {exc}")
         return EXIT_ERROR
@@ -316,7 +318,8 @@ def _run(args: argparse.Namespace, trigger: str, **options: Any) -> Report:
                 Mode=Mode.DETECT if args.detect else Mode.ENFORCE,
                 Region=args.region or os.environ.get("AWS_DEFAULT_REGION", ""),
                 DocumentSource=where,
-                DocumentProblems=exc.problems,
+                DocumentProblems=shown_problems(exc.problems)[0],
+                DocumentProblemsOmitted=shown_problems(exc.problems)[1],
             )
     clients = _clients(args)
     source = (

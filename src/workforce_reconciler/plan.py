@@ -208,6 +208,18 @@ class DocumentProblem(_Data):
     Message: str
 
 
+# A document can be wrong in tens of thousands of ways (400 empty member definitions):
+# messages and the CLI show the first ones in document order, then how many more.
+PROBLEMS_SHOWN = 50
+
+
+def shown_problems(
+    problems: tuple[DocumentProblem, ...],
+) -> tuple[tuple[DocumentProblem, ...], int]:
+    """The problems to show, and how many more there are."""
+    return problems[:PROBLEMS_SHOWN], max(len(problems) - PROBLEMS_SHOWN, 0)
+
+
 class RunError(_Data):
     """A run that stopped before it could plan: the code and a message safe to show."""
 
@@ -249,6 +261,9 @@ class Report(_Data):
     WorkforceStatus: str | None = None
     FailureReason: str | None = None
     DocumentProblems: tuple[DocumentProblem, ...] = ()
+    DocumentProblemsOmitted: int = Field(
+        default=0, description="Problems beyond the first ones listed (in document order)."
+    )
     DocumentSource: str | None = None
     Error: RunError | None = None
     SecretAdopted: SecretApplied | None = Field(

@@ -112,7 +112,38 @@ def test_invalid_document_as_json(cli: Cli, tmp_path: Path) -> None:
     assert ran.json == {
         "Valid": False,
         "Problems": [{"Path": where, "Message": message} for where, message in EVERY_PROBLEM],
+        "ProblemsOmitted": 0,
     }
+
+
+def _thousands_of_problems() -> dict[str, object]:
+    """A small document with 400 empty member definitions per team: 12,000 problems."""
+    doc = example("oidc")
+    team = doc["Workteams"][0]
+    team["MemberDefinitions"] = [{} for _ in range(400)]
+    doc["Workteams"] = [{**team, "WorkteamName": f"team-{i}"} for i in range(30)]
+    return doc
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_document_with_thousands_of_problems_shows_the_first_fifty_and_a_count(
+    cli: Cli, tmp_path: Path, output: str
+) -> None:
+    # Given a document wrong in thousands of ways
+    path = write(tmp_path / "huge.json", _thousands_of_problems())
+
+    # When it is validated
+    ran = cli("validate", path, "--output", output)
+
+    # Then the first 50 are shown in document order, then how many more; output stays small
+    assert ran.code == 1
+    assert len(ran.printed) < 20_000
+    if output == "json":
+        assert len(ran.json["Problems"]) == 50
+        assert ran.json["ProblemsOmitted"] == 12_001 - 50
+    else:
+        assert "is invalid (12001 problems)" in ran.err
+        assert ran.err.rstrip().endswith("... and 11951 more problems (fix these first)")
 
 
 def test_malformed_json_names_line_and_column(cli: Cli, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import moto
 import pytest
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
@@ -355,3 +356,49 @@ def test_very_large_plans_still_publish(aws_env: Aws, value_length: int, text_cu
         )
         is text_cut
     )
+
+
+def test_a_message_sns_refuses_for_its_size_is_sent_short_rather_than_lost(aws_env: Aws) -> None:
+    # Given SNS refusing the first Publish as too long (what it says past 256 KB)
+    queue = aws_env.subscribe_queue("short", raw=True)
+    notifier = aws_env.notifier(Clock())
+    refused: list[bool] = []
+
+    def too_long(**_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if refused:
+            return None
+        refused.append(True)
+        error = {"Code": "InvalidParameter", "Message": "Invalid parameter: Message too long"}
+        response = AWSResponse("https://sns.us-east-1.amazonaws.com", 400, HTTPHeaders(), None)
+        return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+    # (a before-call handler may answer for the service; botocore-stubs types it as None)
+    sns = notifier._sns
+    sns.meta.events.register("before-call.sns.Publish", too_long)  # type: ignore[arg-type]
+
+    # When blocked drift is notified
+    sent = notifier.publish(report(DELETE_OLD))
+
+    # Then a short form arrived, saying where to read the rest
+    (message,) = aws_env.receive(queue)
+    body = json.loads(message["Body"])
+    assert sent == [body["Subject"]]
+    assert body["EventType"] == "BlockedDrift"
+    assert body["Truncated"] is True
+    assert "Actions" not in body
+
+
+def test_without_its_state_table_the_notifier_still_tells_a_person(aws_env: Aws) -> None:
+    # Given a state table that is gone (deleted with a stack, a wrong name)
+    queue = aws_env.subscribe_queue("no-table", raw=True)
+    aws_env.dynamodb.delete_table(TableName=TABLE)
+
+    # When two runs report the same blocked drift
+    first = aws_env.notifier(Clock()).publish(report(DELETE_OLD))
+    second = aws_env.notifier(Clock()).publish(report(DELETE_OLD))
+
+    # Then each is sent (no deduplication without the table), naming the table problem
+    assert first == second
+    bodies = [json.loads(m["Body"]) for m in aws_env.receive(queue)]
+    assert [b["EventType"] for b in bodies] == ["BlockedDrift", "BlockedDrift"]
+    assert "does not exist" in bodies[0]["StateTableProblem"]

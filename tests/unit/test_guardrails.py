@@ -66,9 +66,7 @@ def test_the_allow_list_must_stay_within_the_stacks_networks(
     assert (reason is not None) is blocked
 
 
-def test_a_workforce_created_without_an_allow_list_is_open_and_forbidden_when_the_stack_says_so() -> (
-    None
-):
+def test_a_workforce_created_without_an_allow_list_is_open_and_may_be_forbidden() -> None:
     doc = oidc()
     del doc["Workforce"]["SourceIpConfig"]
     reason = blocked_creation(doc, Guardrails(forbid_open_allow_list=True))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from workforce_reconciler.adapters.translate import translate
 from workforce_reconciler.errors import NotFoundError, ReconcilerError
 from workforce_reconciler.notifications import Message, messages_for
-from workforce_reconciler.observability import tracer
+from workforce_reconciler.observability import logger, tracer
 from workforce_reconciler.plan import Report
 from workforce_reconciler.ports import ConditionRecord, StateStore
 
@@ -129,7 +130,10 @@ class SnsNotifier:
     @tracer.capture_method(capture_response=False)
     def publish(self, report: Report) -> list[str]:
         """Send what the report calls for; return the subjects sent, in order."""
-        open_conditions = self._store.get_conditions(self._scope)
+        try:
+            open_conditions = self._store.get_conditions(self._scope)
+        except ReconcilerError as exc:
+            return self._publish_without_records(report, exc)
         messages, updates = messages_for(
             report,
             open_conditions,
@@ -146,11 +150,38 @@ class SnsNotifier:
             self._update(key, record)
         return sent
 
+    def _publish_without_records(self, report: Report, problem: ReconcilerError) -> list[str]:
+        """The state table cannot be read: tell a person now, without deduplication, and
+        say why (a message lost for want of its table is worse than a repeated one)."""
+        messages, _ = messages_for(
+            report, {}, now=self._clock(), reminder_interval=self._reminder_interval
+        )
+        note = (
+            f"Note: the state table could not be read ({problem}), so this message is sent "
+            "without deduplication: it repeats every run until the table is back."
+        )
+        for message in messages:
+            self._publish(
+                replace(
+                    message,
+                    text=f"{note}\n\n{message.text}",
+                    document={**message.document, "StateTableProblem": str(problem)},
+                )
+            )
+        return [m.subject for m in messages]
+
     def _update(self, key: str, record: ConditionRecord | None) -> None:
-        if record is None:
-            self._store.delete_condition(self._scope, key)
-        else:
-            self._store.put_condition(self._scope, record)
+        """A record that cannot be written costs a repeated message, never a lost one."""
+        try:
+            if record is None:
+                self._store.delete_condition(self._scope, key)
+            else:
+                self._store.put_condition(self._scope, record)
+        except ReconcilerError as exc:
+            logger.warning(
+                "could not record a notification condition",
+                extra={"condition": key, "error": str(exc)},
+            )
 
     def _publish(self, message: Message) -> None:
         """IAM: sns:Publish."""
@@ -164,6 +195,9 @@ class SnsNotifier:
             )
         except (ClientError, BotoCoreError) as exc:
             translated = translate("Publish", exc)
+            if _too_long(translated) and not message.document.get("Truncated"):
+                self._publish(_short_form(message))
+                return
             # SNS spells "no such topic" NotFound (NotFoundException in the API reference).
             if isinstance(translated, NotFoundError):
                 raise ReconcilerError(
@@ -171,3 +205,20 @@ class SnsNotifier:
                     "stack, or point the reconciler at the topic it created"
                 ) from None
             raise translated from None
+
+
+def _too_long(error: ReconcilerError) -> bool:
+    return "too long" in str(error).lower()
+
+
+def _short_form(message: Message) -> Message:
+    """What is sent when SNS still refuses a message for its size: the subject, the
+    headline and where to read the rest (a short message rather than none)."""
+    headline = message.text.split("\n\n", 1)[0]
+    text = (
+        f"{headline}\n\nThe full message did not fit in an SNS message (256 KB). Run "
+        "`workforce-reconciler plan` against the deployment to see everything.\n"
+    )
+    keep = ("Source", "Version", "EventType", "Severity", "Subject", "Time", "Workforce")
+    document = {k: v for k, v in message.document.items() if k in keep}
+    return replace(message, text=text, document={**document, "Truncated": True})

@@ -26,7 +26,7 @@ from pydantic_core import ErrorDetails
 
 from workforce_reconciler.constraints import pattern_info
 from workforce_reconciler.errors import ReconcilerError
-from workforce_reconciler.plan import DocumentProblem
+from workforce_reconciler.plan import DocumentProblem, shown_problems
 from workforce_reconciler.redaction import is_secret_key, scrub
 from workforce_reconciler.text import count
 
@@ -38,8 +38,11 @@ class InvalidDocumentError(ReconcilerError):
 
     def __init__(self, problems: Iterable[DocumentProblem]) -> None:
         self.problems: tuple[DocumentProblem, ...] = tuple(problems)
+        shown, omitted = shown_problems(self.problems)
         lines = [f"desired-state document is invalid ({count(len(self.problems), 'problem')}):"]
-        lines += [f"  {problem.Path}: {problem.Message}" for problem in self.problems]
+        lines += [f"  {problem.Path}: {problem.Message}" for problem in shown]
+        if omitted:
+            lines.append(f"  ... and {count(omitted, 'more problem')} (fix these first)")
         super().__init__("\n".join(lines))
 
 

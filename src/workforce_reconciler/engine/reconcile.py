@@ -47,6 +47,7 @@ from workforce_reconciler.plan import (
     Report,
     RunError,
     SecretApplied,
+    shown_problems,
 )
 
 if TYPE_CHECKING:
@@ -142,7 +143,10 @@ class Reconciler:
         try:
             desired = parse_document(text)
         except InvalidDocumentError as exc:
-            return self._report(trigger, where, DocumentProblems=exc.problems)
+            shown, omitted = shown_problems(exc.problems)
+            return self._report(
+                trigger, where, DocumentProblems=shown, DocumentProblemsOmitted=omitted
+            )
         adopted = self.adopt_secret(desired) if adopt_secret else None
         observed = observe(desired, self.gateway, secrets=self.secrets, store=self.store)
         if observed.secret_proven is not None:

@@ -93,6 +93,7 @@ class Condition:
     fingerprint: str
     workforce: str = ""  # the workforce it is about; "" when the run could not tell
     problems: tuple[DocumentProblem, ...] = ()  # InvalidDocument, in the document's order
+    problems_omitted: int = 0  # InvalidDocument: beyond the ones listed
     failure_reason: str | None = None  # WorkforceFailed: SageMaker's FailureReason
     actions: tuple[Action, ...] = ()  # BlockedDrift, DriftDetected
     failed: tuple[ActionResult, ...] = ()  # ApplyFailed
@@ -219,8 +220,14 @@ def _invalid_document(report: Report) -> Condition:
     return Condition(
         key=EventType.INVALID_DOCUMENT,
         severity=Severity.ERROR,
-        fingerprint=fingerprint([report.DocumentSource, problems]),
+        # (the count joins only when problems were left out, so stored fingerprints of
+        # documents with few problems stay as they were)
+        fingerprint=fingerprint(
+            [report.DocumentSource, problems]
+            + ([report.DocumentProblemsOmitted] if report.DocumentProblemsOmitted else [])
+        ),
         problems=report.DocumentProblems,
+        problems_omitted=report.DocumentProblemsOmitted,
     )
 
 

@@ -146,13 +146,16 @@ class _Wording:
 
 def _invalid_document(condition: Condition) -> _Wording:
     problems = condition.problems
-    n = count(len(problems), "problem")
+    n = count(len(problems) + condition.problems_omitted, "problem")
+    listed = [f"  {p.Path}: {p.Message}" for p in problems]
+    if condition.problems_omitted:
+        listed.append(f"  ... and {count(condition.problems_omitted, 'more problem')}")
     return _Wording(
         lead="Invalid desired-state document",
         name="",
         tail=f" ({n}), nothing changed",
         headline=f"The desired-state document is invalid ({n}). Nothing was changed.",
-        sections=[("Problems", [f"  {p.Path}: {p.Message}" for p in problems])],
+        sections=[("Problems", listed)],
         next_steps=(
             "Fix each problem at the path shown and put the document again "
             "(aws ssm put-parameter --overwrite). `workforce-reconciler validate FILE` "
@@ -162,7 +165,8 @@ def _invalid_document(condition: Condition) -> _Wording:
         details={
             "DocumentProblems": [
                 {"Path": p.Path, "Message": redact_text(p.Message)} for p in problems
-            ]
+            ],
+            "DocumentProblemsOmitted": condition.problems_omitted,
         },
     )
 
