@@ -35,4 +35,8 @@ class ConflictError(AwsError):
 
 
 class SecretUnavailableError(ReconcilerError):
-    """The OIDC client secret reference cannot be read."""
+    """The OIDC client secret reference cannot be read, or holds what SageMaker refuses."""
+
+    def __init__(self, message: str, *, reference: str | None = None) -> None:
+        super().__init__(message)
+        self.reference = reference  # where the secret lives (its display), never the value

@@ -226,6 +226,7 @@ class RunError(_Data):
     Code: str
     Message: str
     Retryable: bool = False  # throttling or a 5xx that outlived botocore's retries
+    Subject: str | None = None  # what it is about (a secret reference), for fingerprints
 
 
 class SecretApplied(_Data):

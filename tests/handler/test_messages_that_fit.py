@@ -63,3 +63,24 @@ def test_without_the_state_table_the_error_still_reaches_a_person(
     body = json.loads(messages[0]["Message"])
     assert f"the state table '{TABLE}' does not exist" in body["Error"]["Message"]
     assert "does not exist" in body["StateTableProblem"]
+
+
+def test_pointing_at_another_unreadable_secret_is_told_again(
+    deployment: Deployment, invoke: Invoke
+) -> None:
+    # Given a document whose client secret reference does not exist, told once
+    doc = deployment.oidc_document()
+    doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = "workforce/missing-one"
+    deployment.put_document(doc)
+    invoke(event("schedule"))
+    invoke(event("schedule"))
+    assert deployment.event_types(deployment.messages()) == ["ReconcileError"]
+
+    # When the document is pointed at another secret that is missing too
+    doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = "workforce/missing-two"
+    deployment.put_document(doc)
+    invoke(event("ssm-update"))
+
+    # Then that is a new condition, told at once, naming the new reference
+    (message,) = deployment.messages()
+    assert "workforce/missing-two" in json.loads(message["Message"])["Error"]["Message"]

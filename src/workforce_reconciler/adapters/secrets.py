@@ -58,7 +58,8 @@ def check_secret_value(value: str, ref: SecretReference) -> str:
         raise SecretUnavailableError(
             f"the client secret at {ref.display} {problem}: SageMaker accepts {low}-{high} "
             f"printable ASCII characters (pattern {pattern.pattern}); store the secret "
-            "itself, without a trailing newline"
+            "itself, without a trailing newline",
+            reference=ref.display,
         )
     return value
 
@@ -77,7 +78,8 @@ class AwsSecretResolver:
                     if "AWSCURRENT" in stages:
                         return version_id
                 raise SecretUnavailableError(
-                    f"secret {ref.display} has no version staged AWSCURRENT"
+                    f"secret {ref.display} has no version staged AWSCURRENT",
+                    reference=ref.display,
                 )
             assert ref.parameter_name is not None
             parameter = self._ssm.get_parameter(Name=ref.parameter_name, WithDecryption=False)
@@ -104,7 +106,8 @@ class AwsSecretResolver:
             # break every worker's sign-in. Say so instead of guessing which key is meant.
             raise SecretUnavailableError(
                 f"the client secret at {ref.display} is a JSON document: store the OIDC "
-                "client secret itself, as plain text"
+                "client secret itself, as plain text",
+                reference=ref.display,
             )
         return check_secret_value(value, ref)
 
@@ -118,7 +121,8 @@ class AwsSecretResolver:
         except UnicodeDecodeError:
             raise SecretUnavailableError(
                 f"the client secret at {ref.display} is binary data that is not UTF-8 text: "
-                "store the OIDC client secret as a plain-text SecretString"
+                "store the OIDC client secret as a plain-text SecretString",
+                reference=ref.display,
             ) from None
 
     @staticmethod
@@ -129,5 +133,6 @@ class AwsSecretResolver:
         if isinstance(translated, TransientError):
             return translated
         return SecretUnavailableError(
-            f"cannot read the client secret reference {ref.display}: {translated}"
+            f"cannot read the client secret reference {ref.display}: {translated}",
+            reference=ref.display,
         )

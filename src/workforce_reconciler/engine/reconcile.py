@@ -126,6 +126,7 @@ class Reconciler:
                     Code=str(getattr(exc, "code", type(exc).__name__)),
                     Message=str(exc),
                     Retryable=isinstance(exc, TransientError),
+                    Subject=getattr(exc, "reference", None),
                 ),
             )
 

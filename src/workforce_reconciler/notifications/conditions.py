@@ -208,8 +208,12 @@ def _reconcile_error(report: Report) -> Condition:
     return Condition(
         key=EventType.RECONCILE_ERROR,
         severity=Severity.ERROR,
-        # The code, not the message: messages carry request ids.
-        fingerprint=fingerprint([report.DocumentSource, report.Error.Code]),
+        # The code and what it is about (another unreadable secret is a new condition),
+        # not the message: messages carry request ids.
+        fingerprint=fingerprint(
+            [report.DocumentSource, report.Error.Code]
+            + ([report.Error.Subject] if report.Error.Subject else [])
+        ),
         workforce=workforce_name(report) or "",
         error=report.Error,
     )
