@@ -23,6 +23,9 @@ from urllib.parse import quote, quote_plus
 
 REDACTED = "(redacted)"
 
+# Secret values this process has read (apply's resolve): log records are scrubbed of them.
+_KNOWN: set[str] = set()
+
 _SECRET_KEY = "clientsecret"  # noqa: S105 - the name of the key to hide, not a secret
 
 # ``ClientSecret: "x"``, ``client_secret=x``, ``'ClientSecret': 'x'`` inside free text.
@@ -72,3 +75,13 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     # Longest first, so a secret that contains another is hidden whole.
     alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
     return redact_text(re.sub(alternatives, REDACTED, text, flags=re.IGNORECASE))
+
+
+def remember_secret(value: str) -> None:
+    """Register a secret value read by this process, so no log record can carry it."""
+    if value:
+        _KNOWN.add(value)
+
+
+def known_secrets() -> frozenset[str]:
+    return frozenset(_KNOWN)

@@ -24,6 +24,7 @@ from workforce_reconciler.adapters.translate import translate
 from workforce_reconciler.constraints import shape_at
 from workforce_reconciler.errors import SecretUnavailableError, TransientError
 from workforce_reconciler.ports import SecretReference
+from workforce_reconciler.redaction import remember_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -101,6 +102,7 @@ class AwsSecretResolver:
             raise self._unavailable(
                 "GetSecretValue" if ref.secret_arn else "GetParameter", exc, ref
             ) from None
+        remember_secret(value)  # before anything else could log it
         if value.lstrip().startswith("{"):
             # A Secrets Manager key/value secret is a JSON object; sent whole, it would
             # break every worker's sign-in. Say so instead of guessing which key is meant.
