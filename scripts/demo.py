@@ -122,6 +122,9 @@ class _Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:demo"
     aws_request_id = "demo-request"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
 
 def main() -> int:
     env = {

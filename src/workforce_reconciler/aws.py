@@ -66,14 +66,26 @@ def data_loader(data_path: str | None = None) -> botocore.loaders.Loader:
     return loader
 
 
-def client_config(retry_mode: RetryMode = "standard") -> Config:
+# One call's worst case, so that a run's deadline (and the Lambda's timeout) holds: at most
+# MAX_ATTEMPTS attempts of CONNECT + READ seconds, plus botocore's backoff between them
+# (standard mode: at most 1 then 2 seconds, jittered). SageMaker's workforce calls answer
+# in well under a second.
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 20
+MAX_ATTEMPTS = 3
+CALL_BUDGET_SECONDS = MAX_ATTEMPTS * (CONNECT_TIMEOUT + READ_TIMEOUT) + 3
+
+
+def client_config(retry_mode: RetryMode = "standard", attempts: int | None = None) -> Config:
     """Client settings. The number of attempts is botocore's to resolve (AWS_MAX_ATTEMPTS or
-    ``max_attempts`` in the profile; 3 in standard mode), so operators tune it as for any SDK."""
+    ``max_attempts`` in the profile; 3 in standard mode), up to MAX_ATTEMPTS, so that one
+    call can never outlive CALL_BUDGET_SECONDS."""
+    retries: Any = {"mode": retry_mode, "total_max_attempts": min(attempts or 3, MAX_ATTEMPTS)}
     return Config(
-        retries={"mode": retry_mode},
+        retries=retries,
         user_agent_extra=f"workforce-reconciler/{__version__}",
-        connect_timeout=10,
-        read_timeout=60,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
     )
 
 
@@ -111,7 +123,8 @@ class Clients:
         # legacy mode, which this tool upgrades to standard (throttling-aware, with quotas).
         configured = core.get_config_variable("retry_mode")
         mode: RetryMode = configured if configured in ("standard", "adaptive") else "standard"
-        return cls(session, endpoint_url, client_config(mode))
+        attempts = core.get_config_variable("max_attempts")
+        return cls(session, endpoint_url, client_config(mode, int(attempts) if attempts else None))
 
     @property
     def region(self) -> str | None:

@@ -111,7 +111,8 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         "--wait-timeout",
         type=_seconds,
         default=600.0,
-        help="seconds to wait for the workforce to become Active between steps (default 600)",
+        help="the run's deadline in seconds: no step starts and no wait for the workforce "
+        "to become Active lasts after it (default 600)",
     )
     _add_aws_options(parser)
 

@@ -23,6 +23,7 @@ import gc
 
 gc.disable()
 
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -38,7 +39,7 @@ from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.sns import SnsNotifier
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore
-from workforce_reconciler.aws import Clients
+from workforce_reconciler.aws import CALL_BUDGET_SECONDS, Clients
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import TransientError
@@ -212,6 +213,18 @@ def _count(summary: RunSummary, report: Report) -> None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
+# What the run leaves for its report after its deadline: the last call started before it
+# (CALL_BUDGET_SECONDS at worst) and the report's own calls (a DescribeWorkforce, the
+# state table, SNS), so that the run ends with a report before Lambda's timeout.
+REPORT_MARGIN_SECONDS = 2 * CALL_BUDGET_SECONDS
+
+
+def _deadline(context: LambdaContext) -> float:
+    """The run's deadline on the monotonic clock, from the time Lambda has left."""
+    left = context.get_remaining_time_in_millis() / 1000
+    return time.monotonic() + max(left - REPORT_MARGIN_SECONDS, 0)
+
+
 def _retry(report: Report) -> TransientError:
     """The exception that makes Lambda retry the event (then dead-letter it)."""
     if report.Error is not None:
@@ -234,7 +247,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if trigger is None:
         return _ignored(event, app.settings.DESIRED_STATE_PARAMETER)
     logger.info("reconcile starts", extra={"trigger": trigger})
-    report = app.reconciler.run(app.source, trigger)
+    report = app.reconciler.run(app.source, trigger, deadline=_deadline(context))
     summary = RunSummary.of(report, app.notifier.publish(report))
     _log(report, summary)
     _count(summary, report)

@@ -301,8 +301,9 @@ class Report(_Data):
             return RunStatus.APPLY_FAILED
         if self.Plan.blocked_actions:
             return RunStatus.BLOCKED
-        if self.Plan.applicable_actions and not self.Results:
-            # Detect mode, or a plan that was not (yet) applied.
+        if self.Plan.applicable_actions and not self.applied:
+            # Detect mode, a plan that was not (yet) applied, or one whose every step was
+            # left to the next run (the run's deadline had passed).
             return RunStatus.DRIFT_DETECTED
         if self.applied:
             return RunStatus.CORRECTED

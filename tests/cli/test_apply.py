@@ -364,11 +364,12 @@ def test_wait_timeout_bounds_the_wait_for_an_active_workforce(
     # When it is applied with --wait-timeout 0
     ran = cli("apply", "--file", path, "--auto-approve", "--wait-timeout", "0")
 
-    # Then it gives up at once: exit 1, the step failed with WaitTimeout, nothing written
+    # Then it gives up at once (the run's deadline has passed before its first step):
+    # exit 1, the step not attempted, nothing written
     assert ran.code == 1
     assert (
-        "  failed  ~ Workteam/text-reviewers (UpdateWorkteam): WaitTimeout: "
-        "the workforce was still Updating: this run waits at most 0 s in all\n"
+        "  skipped ~ Workteam/text-reviewers (UpdateWorkteam): not attempted: the run's "
+        "deadline had passed (it waits and works at most 0 s in all); the next run does it\n"
     ) in ran.out
     assert world.teams()["text-reviewers"]["Description"] != "changed"
 
@@ -400,3 +401,36 @@ def test_blocked_changes_beside_applicable_ones_apply_the_rest_and_exit_1(
     assert "  applied ~ Workteam/text-reviewers (UpdateWorkteam)\n" in ran.out
     assert ran.out.endswith("Status: Blocked (mode enforce, trigger cli-apply).\n")
     assert ran.err == "error: 1 of 2 change(s) not applied (status Blocked)\n"
+
+
+def test_slow_answers_cannot_stretch_a_run_past_its_deadline(
+    world: World, cli: Cli, oidc_file: Path, tmp_path: Path
+) -> None:
+    # Given five team changes, and SageMaker answering each UpdateWorkteam in one second
+    assert cli("apply", "--file", oidc_file, "--auto-approve").code == 0
+    doc = json.loads(oidc_file.read_text())
+    for index in range(3):
+        doc["Workteams"].append(
+            {
+                "WorkteamName": f"extra-{index}",
+                "Description": "more",
+                "MemberDefinitions": [{"OidcMemberDefinition": {"Groups": ["g"]}}],
+            }
+        )
+    assert cli("apply", "--file", write(tmp_path / "more.json", doc), "--auto-approve").code == 0
+    for team in doc["Workteams"]:
+        team["Description"] = "changed"
+    path = write(tmp_path / "changed.json", doc)
+    controls.add_fault("UpdateWorkteam", delay_ms=1000, count=5)
+    controls.clear_calls()
+
+    # When it is applied with a 1.5 s deadline
+    ran = cli("apply", "--file", path, "--auto-approve", "--wait-timeout", "1.5")
+
+    # Then the steps started before the deadline ran, none after it: they are left to the
+    # next run, which finishes them
+    sent = [c for c in controls.calls() if c["Operation"] == "UpdateWorkteam"]
+    assert 1 <= len(sent) <= 2, len(sent)
+    assert ran.code == 1
+    assert ran.out.count("the run's deadline had passed") == 5 - len(sent)
+    assert cli("apply", "--file", path, "--auto-approve").code == 0

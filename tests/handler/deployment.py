@@ -40,6 +40,10 @@ class LambdaContext:
         "arn:aws:lambda:us-east-1:123456789012:function:workforce-reconciler-ReconcileFunction"
     )
     aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+    remaining_ms: int = 900_000  # the function's timeout, as at the start of an invocation
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
 
 
 class Deployment:

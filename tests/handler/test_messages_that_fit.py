@@ -10,7 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
-from handler.deployment import PARAMETER, TABLE, Deployment, event
+from handler.deployment import PARAMETER, TABLE, Deployment, LambdaContext, event
+from workforce_reconciler import handler
 from workforce_reconciler.document import InvalidDocumentError, parse_document
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -84,3 +85,23 @@ def test_pointing_at_another_unreadable_secret_is_told_again(
     # Then that is a new condition, told at once, naming the new reference
     (message,) = deployment.messages()
     assert "workforce/missing-two" in json.loads(message["Message"])["Error"]["Message"]
+
+
+def test_a_run_with_too_little_time_left_starts_nothing_and_still_reports(
+    deployment: Deployment,
+) -> None:
+    # Given an invocation with less time left than the report needs (a long wait before)
+    deployment.put_document(deployment.oidc_document())
+    context = LambdaContext(remaining_ms=60_000)
+
+    # When it runs
+    result = handler.lambda_handler(event("ssm-update"), context)
+
+    # Then no step was started, the drift is left for the next run, and the run ended
+    # with its summary (no timeout)
+    assert result["Status"] == "DriftDetected"
+    assert result["Applied"] == 0
+    assert deployment.sagemaker.list_workforces()["Workforces"] == []
+
+    # When the next invocation has its full time, everything is done
+    assert handler.lambda_handler(event("schedule"), LambdaContext())["Status"] == "Corrected"

@@ -29,6 +29,9 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     aws_request_id: str = "0f9a1c2e-6b7d-4e8f-9a0b-1c2d3e4f5a6b"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
 
 @pytest.fixture
 def stack_parameters() -> dict[str, str]:

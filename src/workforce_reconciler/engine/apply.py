@@ -102,8 +102,13 @@ def apply(
     wait: WaitSettings | None = None,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
+    deadline: float | None = None,
 ) -> Applied:
+    """``deadline`` (on ``monotonic``'s clock): no step starts, and no wait lasts, past it;
+    by default ``wait.timeout_seconds`` from now. The run's deadline (the Lambda's time
+    left, minus the report's) is the earlier of the two."""
     settings = wait or WaitSettings()
+    bound = monotonic() + settings.timeout_seconds
     live = plan.LiveWorkforce
     run = _Run(
         gateway=gateway,
@@ -113,7 +118,7 @@ def apply(
         wait=settings,
         sleep=sleep,
         monotonic=monotonic,
-        deadline=monotonic() + settings.timeout_seconds,
+        deadline=min(bound, deadline) if deadline is not None else bound,
     )
     _read_secret(run, secrets)
     for action in plan.Actions:
@@ -141,6 +146,12 @@ def _step(run: _Run, action: Action) -> ActionResult:
         return _skip(action, f"blocked: {action.Reason}")
     if run.stopped is not None and not (run.secret_error and action.NeedsClientSecret):
         return _skip(action, run.stopped)
+    if run.monotonic() > run.deadline:
+        return _skip(
+            action,
+            "not attempted: the run's deadline had passed (it waits and works at most "
+            f"{run.wait.timeout_seconds:g} s in all); the next run does it",
+        )
     request = None
     try:
         request = _request(run, action)
@@ -314,7 +325,7 @@ def _after_conflict(run: _Run, action: Action, believed_active: bool, retried: b
         _wait_for(run, action.ProceedWhen or settled)
         return "waited"
     if run.status == "Active" and not believed_active and not retried:
-        run.sleep(run.wait.poll_seconds)
+        _pause(run)
         return "retry"
     return None
 
@@ -328,7 +339,12 @@ def _wait_until_gone(run: _Run, name: str) -> None:
                 f"workforce {name} still exists "
                 f"{run.wait.timeout_seconds:g} s after DeleteWorkforce",
             )
-        run.sleep(run.wait.poll_seconds)
+        _pause(run)
+
+
+def _pause(run: _Run) -> None:
+    """One poll interval, never past the deadline."""
+    run.sleep(max(min(run.wait.poll_seconds, run.deadline - run.monotonic()), 0))
 
 
 def _wait_for(run: _Run, statuses: tuple[str, ...]) -> None:
@@ -349,4 +365,4 @@ def _wait_for(run: _Run, statuses: tuple[str, ...]) -> None:
                 f"the workforce was still {run.status}: this run waits at most "
                 f"{run.wait.timeout_seconds:g} s in all",
             )
-        run.sleep(run.wait.poll_seconds)
+        _pause(run)

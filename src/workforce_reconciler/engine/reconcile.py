@@ -107,15 +107,19 @@ class Reconciler:
         apply_changes: bool = True,
         approve: Approve | None = None,
         adopt_secret: bool = False,
+        deadline: float | None = None,
     ) -> Report:
         """The whole loop. ``apply_changes=False`` (or detect mode) never writes.
+
+        ``deadline`` (on the reconciler's monotonic clock): no step starts past it (the
+        Lambda's time left, minus what the report needs); the wait bound applies too.
 
         ``adopt_secret``: the live workforce already uses the referenced client secret;
         its version is recorded instead of sent (an UpdateWorkforce that SageMaker may
         refuse while work teams exist).
         """
         try:
-            return self._run(source, trigger, apply_changes, approve, adopt_secret)
+            return self._run(source, trigger, apply_changes, approve, adopt_secret, deadline)
         except ReconcilerError as exc:
             # Access denied, an unreadable secret reference, throttling that outlived
             # botocore's retries: nothing was compared or changed after it.
@@ -137,6 +141,7 @@ class Reconciler:
         apply_changes: bool,
         approve: Approve | None,
         adopt_secret: bool,
+        deadline: float | None = None,
     ) -> Report:
         text, where = source.read()
         if text is None:
@@ -167,6 +172,7 @@ class Reconciler:
             wait=self.wait,
             sleep=self._sleep,
             monotonic=self._monotonic,
+            deadline=deadline,
         )
         self._after_apply(plan, applied, observed)
         return self._applied(planned, plan, applied)
