@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import pytest
+from jsonschema import Draft202012Validator
+from pydantic import BaseModel
 
 from workforce_reconciler.document import (
     DesiredState,
     InvalidDocumentError,
+    json_schema,
     normalize_cidrs,
     parse_document,
 )
+from workforce_reconciler.document.problems import Loc, render_path
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import DocumentProblem, Mode
 from workforce_reconciler.ports import SecretReference
@@ -1068,3 +1074,107 @@ def test_a_credential_in_the_extra_authentication_parameters_is_refused_without_
         )
     ]
     assert "LEAK5-value" not in str(raised.value)
+
+
+# --- null is never a value: an optional key is left out ------------------------------
+
+NULL_MESSAGE = "must not be null: to omit it, leave the key out"
+
+
+def _optional_keys(model: type[BaseModel], path: tuple[str | int, ...] = ()) -> Iterator[Loc]:
+    """The path of every optional key of ``model`` and of the models inside it."""
+    for name, field in model.model_fields.items():
+        here = (*path, name)
+        if not field.is_required():
+            yield here
+        inner, steps = _inside(field.annotation)
+        if inner is not None:
+            yield from _optional_keys(inner, (*here, *steps))
+
+
+def _inside(annotation: Any) -> tuple[type[BaseModel] | None, tuple[int, ...]]:
+    """The model an annotation holds (through Optional, Annotated and list), and the list steps."""
+    steps: tuple[int, ...] = ()
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+        elif origin is list:
+            annotation, steps = get_args(annotation)[0], (*steps, 0)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation, steps
+        else:
+            return None, steps
+
+
+def _with_null(path: Loc) -> dict[str, Any]:
+    """The first example whose document holds the parent of ``path``, the key set to null."""
+    for name in ("oidc", "cognito"):
+        document = example(name)
+        parent: Any = document
+        try:
+            for step in path[:-1]:
+                parent = parent[step]
+        except (KeyError, IndexError):
+            continue
+        parent[path[-1]] = None
+        return document
+    raise AssertionError(f"no example holds the parent of {path}: add it to one")
+
+
+OPTIONAL_KEYS = list(_optional_keys(DesiredState))
+
+
+def test_the_walk_finds_the_optional_keys_of_every_level() -> None:
+    # Given the optional keys the walk finds
+    # When a few from each level are looked for
+    # Then they are there: the top level, the workforce, a team, and deep inside a team
+    assert {
+        ("Workteams",),
+        ("Policy",),
+        ("Policy", "Mode"),
+        ("Workforce", "Tags"),
+        ("Workforce", "OidcConfig", "Scope"),
+        ("Workforce", "WorkforceVpcConfig", "VpcId"),
+        ("Workteams", 0, "MemberDefinitions", 0, "CognitoMemberDefinition"),
+        (
+            "Workteams",
+            0,
+            "WorkerAccessConfiguration",
+            "S3Presign",
+            "IamPolicyConstraints",
+            "VpcSourceIp",
+        ),
+    } <= set(OPTIONAL_KEYS)
+
+
+@pytest.mark.parametrize("path", OPTIONAL_KEYS, ids=render_path)
+def test_null_for_any_optional_key_is_refused_saying_leave_the_key_out(path: Loc) -> None:
+    # Given an example with one optional key set to null
+    document = _with_null(path)
+
+    # When it is parsed
+    problems = problems_of(document)
+
+    # Then null is refused there with the one message, and nothing else is said about it
+    # (a rule may add that, without it, the workforce has no identity provider, say)
+    assert [message for where, message in problems if where == render_path(path)] == [NULL_MESSAGE]
+    # and the published schema refuses it at the same place
+    errors = Draft202012Validator(json_schema()).iter_errors(document)
+    assert tuple(path) in {tuple(error.absolute_path) for error in errors}
+
+
+def test_null_where_a_value_is_required_names_the_type_wanted() -> None:
+    # Given a required key set to null, and a null in a list
+    document = edited(
+        "cognito", ("Workforce.WorkforceName", None), ("Workforce.SourceIpConfig.Cidrs", [None])
+    )
+
+    # When it is parsed
+    # Then each says what belongs there (the key cannot be left out)
+    assert problems_of(document) == [
+        ("$.Workforce.WorkforceName", "must be a string, not null"),
+        ("$.Workforce.SourceIpConfig.Cidrs[0]", "must be a string, not null"),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,41 @@ def test_the_sample_validation_output_is_what_the_reconciler_prints() -> None:
     # Then the reference shows exactly what a user sees, and the secret is not in it
     assert str(caught.value) + "\n" == sample
     assert "do-not-put-me-here" not in sample
+
+
+def _example(name: str, *edits: tuple[tuple[str | int, ...], Any]) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((ROOT / "examples" / f"{name}.json").read_text())
+    for path, value in edits:
+        target: Any = document
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+    return document
+
+
+# Each (document, problem) the reference's table of messages shows word for word.
+TABLE_ROWS: list[tuple[dict[str, Any], str]] = [
+    (
+        _example("cognito", (("Policy", "Mode"), None)),
+        "$.Policy.Mode: must not be null: to omit it, leave the key out",
+    ),
+    (
+        _example("cognito", (("Workforce", "WorkforceName"), None)),
+        "$.Workforce.WorkforceName: must be a string, not null",
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "line"), TABLE_ROWS, ids=[line for _, line in TABLE_ROWS])
+def test_the_messages_in_the_reference_table_are_the_real_ones(
+    document: dict[str, Any], line: str
+) -> None:
+    # Given a document the reference's table of messages has an example for
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as caught:
+        parse_document(json.dumps(document))
+
+    # Then the table shows the very problem the user reads
+    problems = [f"{p.Path}: {p.Message}" for p in caught.value.problems]
+    assert line in problems
+    assert f"`{line}`" in DOC

@@ -70,6 +70,9 @@ DOCUMENT_VERSION = 1
 # private alias (``_CognitoConfig``) defined right after each class.
 
 
+NULL_MESSAGE = "must not be null: to omit it, leave the key out"
+
+
 class _Model(BaseModel):
     # strict: a JSON document's types are what they say ("true" is not a boolean);
     # extra="forbid": a typo is an error, never a silently ignored field.
@@ -79,6 +82,18 @@ class _Model(BaseModel):
         frozen=True,
         field_title_generator=lambda name, _info: name,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        # One rule for every optional key: it is omitted by leaving it out, never by
+        # null (the JSON Schema shows optional keys with their type only). A None field
+        # (``X | None = None``) still means "absent" to the code. A required key given
+        # null gets its type's message ("must be a string, not null").
+        field = cls.model_fields.get(info.field_name or "")
+        if value is None and field is not None and not field.is_required():
+            raise PydanticCustomError("null", NULL_MESSAGE)
+        return value
 
 
 class Tag(_Model):

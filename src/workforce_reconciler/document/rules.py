@@ -61,7 +61,7 @@ def _vpc_rules(vpc: object) -> Iterator[tuple[Loc, str]]:
     if not isinstance(vpc, dict) or not vpc:
         return
     for key in _VPC_MEMBERS:
-        if vpc.get(key) is None:
+        if key not in vpc:  # (null is refused where it is, as everywhere)
             yield (
                 ("Workforce", "WorkforceVpcConfig", key),
                 "is required: a VPC configuration names the VPC, its security groups and "
