@@ -195,10 +195,20 @@ CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str] 
         [],
     ),
     (
-        "IpAddressType back to ipv4",
-        {"Workforce__IpAddressType": "ipv4"},
+        "IpAddressType back to ipv4 (without the IPv6 block, which needs dualstack)",
+        {
+            "Workforce__IpAddressType": "ipv4",
+            "Workforce__SourceIpConfig": {"Cidrs": ["203.0.113.0/24", "198.51.100.16/28"]},
+        },
         unchanged,
-        [("UpdateWorkforce", "labeling-oidc", "correctable", ["IpAddressType"])],
+        [
+            (
+                "UpdateWorkforce",
+                "labeling-oidc",
+                "correctable",
+                ["SourceIpConfig.Cidrs", "IpAddressType"],
+            )
+        ],
     ),
     (
         "member definitions in another order are not drift",

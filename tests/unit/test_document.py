@@ -184,8 +184,12 @@ def test_the_secret_can_live_in_an_ssm_securestring_parameter() -> None:
     ],
 )
 def test_cidrs_are_compared_as_networks(written: list[str], normalised: list[str]) -> None:
-    # Given CIDRs written in any order, case or spelling
-    document = edited("cognito", ("Workforce.SourceIpConfig.Cidrs", written))
+    # Given CIDRs written in any order, case or spelling (on a dualstack workforce)
+    document = edited(
+        "cognito",
+        ("Workforce.SourceIpConfig.Cidrs", written),
+        ("Workforce.IpAddressType", "dualstack"),
+    )
 
     # When the document is parsed
     state = parse_document(json.dumps(document))
@@ -389,6 +393,42 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
                 "$.Workforce.SourceIpConfig.Cidrs[1]",
                 '"10.0.0.0/33" is not a valid IPv4 or IPv6 CIDR block',
             )
+        ],
+    ),
+    (
+        "ipv6 blocks on an ipv4 workforce",
+        edited(
+            "cognito",
+            ("Workforce.SourceIpConfig.Cidrs", ["192.0.2.0/24", "2001:db8::/32", "::/0"]),
+        ),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[1]",
+                '"2001:db8::/32" is an IPv6 block, but $.Workforce.IpAddressType is "ipv4": '
+                'SageMaker takes IPv6 addresses only on a "dualstack" workforce; set '
+                '"IpAddressType": "dualstack" or remove the block',
+            ),
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[2]",
+                '"::/0" is an IPv6 block, but $.Workforce.IpAddressType is "ipv4": '
+                'SageMaker takes IPv6 addresses only on a "dualstack" workforce; set '
+                '"IpAddressType": "dualstack" or remove the block',
+            ),
+        ],
+    ),
+    (
+        "an ipv6 block without an ip address type",
+        edited(
+            "oidc",
+            ("Workforce.IpAddressType", DELETE),
+        ),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[2]",
+                '"2001:db8:4000::/48" is an IPv6 block, but the workforce has no '
+                'IpAddressType, which means "ipv4": SageMaker takes IPv6 addresses only on a '
+                '"dualstack" workforce; set "IpAddressType": "dualstack" or remove the block',
+            ),
         ],
     ),
     (

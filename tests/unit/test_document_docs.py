@@ -122,6 +122,14 @@ TABLE_ROWS: list[tuple[dict[str, Any], str]] = [
         _example("cognito", (("Workforce", "WorkforceName"), None)),
         "$.Workforce.WorkforceName: must be a string, not null",
     ),
+    (
+        _example(
+            "cognito", (("Workforce", "SourceIpConfig", "Cidrs"), ["192.0.2.0/24", "2001:db8::/32"])
+        ),
+        '$.Workforce.SourceIpConfig.Cidrs[1]: "2001:db8::/32" is an IPv6 block, but '
+        '$.Workforce.IpAddressType is "ipv4": SageMaker takes IPv6 addresses only on a '
+        '"dualstack" workforce; set "IpAddressType": "dualstack" or remove the block',
+    ),
 ]
 
 

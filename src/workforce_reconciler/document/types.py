@@ -172,7 +172,7 @@ EnabledOrDisabled = Annotated[
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _parse_cidr(text: str) -> IpNetwork:
+def parse_cidr(text: str) -> IpNetwork:
     """One CIDR block; host bits are allowed and cleared (``10.0.0.7/24`` is ``10.0.0.0/24``)."""
     if "/" not in text:
         raise ValueError(
@@ -196,13 +196,13 @@ def normalize_cidrs(cidrs: Iterable[str]) -> tuple[str, ...]:
     same tuple, so comparing desired and observed CIDRs finds no false drift.
     Raises ``ValueError`` naming the first block that is not a CIDR.
     """
-    networks = {_parse_cidr(cidr) for cidr in cidrs}
+    networks = {parse_cidr(cidr) for cidr in cidrs}
     return tuple(str(network) for network in sorted(networks, key=_network_order))
 
 
 def _check_cidr(text: str) -> str:
     try:
-        return str(_parse_cidr(text))
+        return str(parse_cidr(text))
     except ValueError as exc:
         raise PydanticCustomError("cidr", str(exc)) from None
 
