@@ -432,6 +432,27 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "ipv6 zone indexes",
+        edited(
+            "oidc",
+            ("Workforce.SourceIpConfig.Cidrs", ["fe80::1%eth0/64", "fe80::2%25"]),
+        ),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[0]",
+                '"fe80::1%eth0/64" has an IPv6 zone index (%eth0), which names a network '
+                "interface of one host and means nothing in an allow-list: write the block "
+                'without it, for example "fe80::1/64"',
+            ),
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[1]",
+                '"fe80::2%25" has an IPv6 zone index (%25), which names a network interface '
+                "of one host and means nothing in an allow-list: write the block without it, "
+                'for example "fe80::2/128"',
+            ),
+        ],
+    ),
+    (
         "eleven cidrs",
         edited(
             "cognito", ("Workforce.SourceIpConfig.Cidrs", [f"10.{i}.0.0/16" for i in range(11)])

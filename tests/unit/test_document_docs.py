@@ -123,6 +123,12 @@ TABLE_ROWS: list[tuple[dict[str, Any], str]] = [
         "$.Workforce.WorkforceName: must be a string, not null",
     ),
     (
+        _example("oidc", (("Workforce", "SourceIpConfig", "Cidrs"), ["fe80::1%eth0/64"])),
+        '$.Workforce.SourceIpConfig.Cidrs[0]: "fe80::1%eth0/64" has an IPv6 zone index '
+        "(%eth0), which names a network interface of one host and means nothing in an "
+        'allow-list: write the block without it, for example "fe80::1/64"',
+    ),
+    (
         _example(
             "cognito", (("Workforce", "SourceIpConfig", "Cidrs"), ["192.0.2.0/24", "2001:db8::/32"])
         ),

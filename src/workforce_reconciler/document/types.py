@@ -8,6 +8,7 @@ and normalised (``normalize_cidrs``) rather than matched against a pattern.
 """
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
 
@@ -200,7 +201,22 @@ def normalize_cidrs(cidrs: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(network) for network in sorted(networks, key=_network_order))
 
 
+# An IPv6 address with a zone index: fe80::1%eth0, optionally with /prefix.
+_ZONE = re.compile(r"(?P<address>[^%/]*:[^%/]*)%(?P<zone>[^/\s]*)(?P<prefix>/.*)?")
+
+
 def _check_cidr(text: str) -> str:
+    zoned = _ZONE.fullmatch(text)
+    if zoned:
+        # ipaddress would drop the zone silently (fe80::1%eth0/64 is fe80::/64), and the
+        # service model's pattern admits one: refused, so the block is what it says.
+        example = zoned["address"] + (zoned["prefix"] or "/128")
+        raise PydanticCustomError(
+            "cidr",
+            f"{quote(text)} has an IPv6 zone index (%{zoned['zone']}), which names a network "
+            "interface of one host and means nothing in an allow-list: write the block "
+            f"without it, for example {quote(example)}",
+        )
     try:
         return str(parse_cidr(text))
     except ValueError as exc:
