@@ -1111,30 +1111,131 @@ def test_a_key_given_twice_is_reported() -> None:
     assert problems == [("$.Workforce.IpAddressType", "appears more than once in this object")]
 
 
-def test_a_credential_in_the_extra_authentication_parameters_is_refused_without_echoing_it() -> (
-    None
-):
-    # Given a client secret put where SageMaker would send it in the browser's URL
-    document = json.loads((EXAMPLES / "oidc.json").read_text())
-    document["Workforce"]["OidcConfig"]["AuthenticationRequestExtraParams"] = {
-        "client_secret": "LEAK5-value",
-        "prompt": "login",
-    }
+CREDENTIAL_MESSAGE = (
+    "is named like a credential: these parameters travel in the authorization URL a "
+    "worker's browser opens and are shown by plan, so no credential belongs here; the OIDC "
+    "client secret goes in ClientSecretArn or ClientSecretParameter"
+)
+EXTRA_PARAMS = "Workforce.OidcConfig.AuthenticationRequestExtraParams"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        # the four caught before
+        "client_secret",
+        "password",
+        "passwd",
+        "credential",
+        # and the rest, in the spellings people use: case, - or _, run together
+        "api_key",
+        "API-Key",
+        "apikey",
+        "x-api-key",
+        "X_API_KEY",
+        "access_token",
+        "accessToken",
+        "token",
+        "id_token_hint",
+        "refresh_token",
+        "private_key",
+        "privateKey",
+        "pwd",
+        "authorization",
+        "Authorization",
+        "proxy-authorization",
+        "client_assertion",
+        "assertion",
+        "passphrase",
+    ],
+)
+def test_a_credential_in_the_extra_authentication_parameters_is_refused_without_echoing_it(
+    key: str,
+) -> None:
+    # Given a credential put where SageMaker would send it in the browser's URL
+    document = edited("oidc", (EXTRA_PARAMS, {key: "LEAK5-value-0xC0FFEE", "prompt": "login"}))
 
     # When it is parsed
     with pytest.raises(InvalidDocumentError) as raised:
         parse_document(json.dumps(document))
 
-    # Then the key is named, the value is not
+    # Then the key is named by its path, the value is not repeated
+    assert [(p.Path, p.Message) for p in raised.value.problems] == [
+        (render_path((*EXTRA_PARAMS.split("."), key)), CREDENTIAL_MESSAGE)
+    ]
+    assert "LEAK5" not in str(raised.value)
+
+
+def test_ordinary_oidc_request_parameters_pass() -> None:
+    # Given the extra parameters identity providers document for the authorization request
+    params = {
+        "prompt": "login",
+        "login_hint": "worker@example.com",
+        "acr_values": "urn:mace:incommon:iap:silver",
+        "max_age": "3600",
+        "ui_locales": "en-GB",
+        "access_type": "offline",
+        "kc_idp_hint": "corp",
+        "domain_hint": "example.com",
+        "authorization_details": "[]",
+    }
+    document = edited("oidc", (EXTRA_PARAMS, params))
+
+    # When it is parsed
+    state = parse_document(json.dumps(document))
+
+    # Then they are kept as written
+    assert state.Workforce.OidcConfig is not None
+    assert state.Workforce.OidcConfig.AuthenticationRequestExtraParams == params
+
+
+def test_every_credential_key_is_reported_and_no_value_is_echoed_anywhere() -> None:
+    # Given two credentials, one of them over two lines and also pasted into the scope
+    document = edited(
+        "oidc",
+        (EXTRA_PARAMS, {"api_key": "k3y-LEAK-one\n", "access_token": "tok-LEAK-two"}),
+        ("Workforce.OidcConfig.Scope", "openid  tok-LEAK-two"),
+    )
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as raised:
+        parse_document(json.dumps(document))
+
+    # Then each is refused at its own path (a map's keys in name order), and neither
+    # value is in any message
     assert [(p.Path, p.Message) for p in raised.value.problems] == [
         (
-            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams",
-            "key 'client_secret' looks like a credential: these parameters travel in the "
-            "browser's authorization URL; the client secret belongs in ClientSecretArn or "
-            "ClientSecretParameter",
-        )
+            "$.Workforce.OidcConfig.Scope",
+            '"openid  (redacted)" is not space-separated OAuth scopes like "openid email" '
+            "(SageMaker's pattern: [!#-\\[\\]-~]+( [!#-\\[\\]-~]+)*)",
+        ),
+        (
+            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.access_token",
+            CREDENTIAL_MESSAGE,
+        ),
+        (
+            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.api_key",
+            CREDENTIAL_MESSAGE,
+        ),
+        (
+            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.api_key",
+            "the value is not text on one line (SageMaker's pattern: .*)",
+        ),
     ]
-    assert "LEAK5-value" not in str(raised.value)
+    assert "LEAK" not in str(raised.value)
+
+
+def test_a_short_flag_under_a_credential_like_name_garbles_no_message() -> None:
+    # Given a flag, not a secret, under a name that looks like a credential
+    document = edited("oidc", (EXTRA_PARAMS, {"use_token": "on"}))
+
+    # When it is parsed
+    problems = problems_of(document)
+
+    # Then the name is refused, and the message is whole ("on" is not hidden inside words)
+    assert problems == [
+        ("$.Workforce.OidcConfig.AuthenticationRequestExtraParams.use_token", CREDENTIAL_MESSAGE)
+    ]
 
 
 # --- null is never a value: an optional key is left out ------------------------------

@@ -123,6 +123,16 @@ TABLE_ROWS: list[tuple[dict[str, Any], str]] = [
         "$.Workforce.WorkforceName: must be a string, not null",
     ),
     (
+        _example(
+            "oidc",
+            (("Workforce", "OidcConfig", "AuthenticationRequestExtraParams"), {"api_key": "k"}),
+        ),
+        "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.api_key: is named like a "
+        "credential: these parameters travel in the authorization URL a worker's browser opens "
+        "and are shown by plan, so no credential belongs here; the OIDC client secret goes in "
+        "ClientSecretArn or ClientSecretParameter",
+    ),
+    (
         _example("oidc", (("Workforce", "SourceIpConfig", "Cidrs"), ["fe80::1%eth0/64"])),
         '$.Workforce.SourceIpConfig.Cidrs[0]: "fe80::1%eth0/64" has an IPv6 zone index '
         "(%eth0), which names a network interface of one host and means nothing in an "

@@ -124,9 +124,6 @@ _SECRETS_MANAGER_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-
 _SSM_PARAMETER_ARN = re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+")
 
 
-_SECRET_LIKE_KEY = re.compile(r"secret|password|passwd|credential", re.IGNORECASE)
-
-
 class OidcSpec(_Model):
     """CreateWorkforce's OidcConfig without ClientSecret, plus where to read the secret."""
 
@@ -164,22 +161,6 @@ class OidcSpec(_Model):
                 "(arn:aws:secretsmanager:<region>:<account>:secret:<name>); "
                 "for an SSM parameter use ClientSecretParameter",
             )
-        return value
-
-    @field_validator("AuthenticationRequestExtraParams")
-    @classmethod
-    def _no_secret_in_extra_params(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        # SageMaker adds these to the authorization URL a worker's browser opens, and the
-        # document sits in a plain SSM parameter: a secret has no place here.
-        for key in value or {}:
-            if _SECRET_LIKE_KEY.search(key):
-                raise PydanticCustomError(
-                    "secret_in_extra_params",
-                    "key '{key}' looks like a credential: these parameters travel in the "
-                    "browser's authorization URL; the client secret belongs in "
-                    "ClientSecretArn or ClientSecretParameter",
-                    {"key": key},
-                )
         return value
 
     @field_validator("ClientSecretParameter")

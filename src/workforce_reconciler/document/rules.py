@@ -1,18 +1,24 @@
 """The rules that span fields, checked on the raw JSON data.
 
 Exactly one identity provider (CognitoConfig or OidcConfig), exactly one place for
-the OIDC client secret, IPv6 allow-list blocks only on a dualstack workforce, member
-definitions of the workforce's kind and sharing its Cognito user pool and app client,
-unique team names and tag keys. They are checked
-on the data as parsed, tolerant of any JSON shape, so they are reported together
-with the field problems (pydantic's after-validators would not run while a field is
-wrong). ``DesiredState`` runs the same rules for models built in code.
+the OIDC client secret, no credential among the OIDC extra request parameters, IPv6
+allow-list blocks only on a dualstack workforce, member definitions of the workforce's
+kind and sharing its Cognito user pool and app client, unique team names and tag keys.
+They are checked on the data as parsed, tolerant of any JSON shape, so they are
+reported together with the field problems (pydantic's after-validators would not run
+while a field is wrong). ``DesiredState`` runs the same rules for models built in code.
 """
 
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from workforce_reconciler.document.problems import Loc, quote, render_path
+from workforce_reconciler.document.problems import (
+    EXTRA_PARAMS,
+    Loc,
+    is_credential_name,
+    quote,
+    render_path,
+)
 from workforce_reconciler.document.types import parse_cidr
 from workforce_reconciler.redaction import is_secret_key
 
@@ -52,6 +58,24 @@ def _workforce_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
                 "set ClientSecretArn (a Secrets Manager secret) or ClientSecretParameter "
                 "(an SSM SecureString parameter): the reconciler reads the OIDC client "
                 "secret from there",
+            )
+
+
+def _extra_params_rules(config: object) -> Iterator[tuple[Loc, str]]:
+    """No credential among the extra parameters, each reported at its key (its value never)."""
+    params = config.get(EXTRA_PARAMS) if isinstance(config, dict) else None
+    if not isinstance(params, dict):
+        return
+    for key in params:
+        if is_credential_name(key):
+            # SageMaker adds these to the authorization URL a worker's browser opens; the
+            # document sits in a plain SSM parameter and plan prints the request.
+            yield (
+                ("Workforce", "OidcConfig", EXTRA_PARAMS, key),
+                "is named like a credential: these parameters travel in the authorization "
+                "URL a worker's browser opens and are shown by plan, so no credential "
+                "belongs here; the OIDC client secret goes in ClientSecretArn or "
+                "ClientSecretParameter",
             )
 
 
@@ -214,6 +238,7 @@ def rule_problems(document: object) -> list[tuple[Loc, str]]:
     reference: dict[str, tuple[Loc, str]] = {}
     if isinstance(workforce, dict):
         problems.extend(_workforce_rules(workforce))
+        problems.extend(_extra_params_rules(workforce.get("OidcConfig")))
         problems.extend(_ip_version_rules(workforce))
         problems.extend(_vpc_rules(workforce.get("WorkforceVpcConfig")))
         problems.extend(_unique_tag_keys(("Workforce", "Tags"), workforce.get("Tags")))
