@@ -1238,6 +1238,93 @@ def test_a_short_flag_under_a_credential_like_name_garbles_no_message() -> None:
     ]
 
 
+# --- OIDC endpoints carry no credentials ------------------------------------------------
+
+URL_PATTERN_NOTE = "(SageMaker's pattern: https://\\S+)"
+
+
+@pytest.mark.parametrize(
+    ("field", "url", "message"),
+    [
+        pytest.param(
+            "AuthorizationEndpoint",
+            "https://workforce:Hunter2-LEAK@idp.example.com/authorize",
+            "carries credentials before the host (user:password@): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without them",
+            id="user and password",
+        ),
+        pytest.param(
+            "Issuer",
+            "https://ghp_LEAK0123456789@idp.example.com",
+            "carries credentials before the host (user:password@): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without them",
+            id="a token as the user",
+        ),
+        pytest.param(
+            "JwksUri",
+            "https://idp.example.com/keys?format=jwk&Api-Key=LEAK-key-123",
+            "carries a credential in its query string (Api-Key=): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without it",
+            id="a credential in the query",
+        ),
+        pytest.param(
+            "TokenEndpoint",
+            "http://admin:Hunter2-LEAK@idp.example.com/token",
+            '"http://(redacted)@idp.example.com/token" is not an https:// URL ' + URL_PATTERN_NOTE,
+            id="http, with credentials: the address is shown without them",
+        ),
+        pytest.param(
+            "UserInfoEndpoint",
+            "http://" + "u" * 70 + ":Hunter2-LEAK@idp.example.com/userinfo",
+            '"http://(redacted)@idp.example.com/userinfo" is not an https:// URL '
+            + URL_PATTERN_NOTE,
+            id="credentials past the 80 characters quoted",
+        ),
+        pytest.param(
+            "LogoutEndpoint",
+            "http://idp.example.com/logout?id_token_hint=LEAK.jwt.value&state=1",
+            '"http://idp.example.com/logout?id_token_hint=(redacted)&state=1" is not an '
+            "https:// URL " + URL_PATTERN_NOTE,
+            id="http, with a credential in the query",
+        ),
+    ],
+)
+def test_an_oidc_endpoint_carrying_credentials_is_refused_without_echoing_them(
+    field: str, url: str, message: str
+) -> None:
+    # Given an endpoint URL with credentials in it
+    document = edited("oidc", (f"Workforce.OidcConfig.{field}", url))
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as raised:
+        parse_document(json.dumps(document))
+
+    # Then the URL is refused at its path, and the credentials are in no message
+    assert [(p.Path, p.Message) for p in raised.value.problems] == [
+        (f"$.Workforce.OidcConfig.{field}", message)
+    ]
+    assert "LEAK" not in str(raised.value)
+
+
+def test_an_ordinary_endpoint_with_a_query_and_an_at_sign_in_its_path_passes() -> None:
+    # Given endpoints whose query and path hold no credential
+    authorize = "https://idp.example.com/oauth2/v1/authorize?tenant=corp"
+    keys = "https://idp.example.com/@corp/keys"
+    document = edited(
+        "oidc",
+        ("Workforce.OidcConfig.AuthorizationEndpoint", authorize),
+        ("Workforce.OidcConfig.JwksUri", keys),
+    )
+
+    # When it is parsed
+    state = parse_document(json.dumps(document))
+
+    # Then they are kept as written
+    assert state.Workforce.OidcConfig is not None
+    assert state.Workforce.OidcConfig.AuthorizationEndpoint == authorize
+    assert state.Workforce.OidcConfig.JwksUri == keys
+
+
 # --- null is never a value: an optional key is left out ------------------------------
 
 NULL_MESSAGE = "must not be null: to omit it, leave the key out"

@@ -125,6 +125,26 @@ TABLE_ROWS: list[tuple[dict[str, Any], str]] = [
     (
         _example(
             "oidc",
+            (
+                ("Workforce", "OidcConfig", "AuthorizationEndpoint"),
+                "https://workforce:pw@idp.example.com/authorize",
+            ),
+        ),
+        "$.Workforce.OidcConfig.AuthorizationEndpoint: carries credentials before the host "
+        "(user:password@): these URLs are shown by plan and opened by workers' browsers; "
+        "write the URL without them",
+    ),
+    (
+        _example(
+            "oidc",
+            (("Workforce", "OidcConfig", "JwksUri"), "https://idp.example.com/keys?api_key=k"),
+        ),
+        "$.Workforce.OidcConfig.JwksUri: carries a credential in its query string (api_key=): "
+        "these URLs are shown by plan and opened by workers' browsers; write the URL without it",
+    ),
+    (
+        _example(
+            "oidc",
             (("Workforce", "OidcConfig", "AuthenticationRequestExtraParams"), {"api_key": "k"}),
         ),
         "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.api_key: is named like a "

@@ -29,7 +29,7 @@ from pydantic_core import ErrorDetails
 from workforce_reconciler.constraints import pattern_info
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import DocumentProblem
-from workforce_reconciler.redaction import is_secret_key, scrub
+from workforce_reconciler.redaction import REDACTED, is_secret_key, scrub
 from workforce_reconciler.text import count
 
 Loc = tuple[str | int, ...]
@@ -64,10 +64,28 @@ _ECHO_LIMIT = 80
 
 
 def quote(value: str) -> str:
-    """A value for a message: JSON-quoted (control characters escaped), cut if long."""
+    """A value for a message: JSON-quoted (control characters escaped), cut if long, and
+    any credentials in a URL hidden (before it is cut, so a cut cannot reveal them)."""
+    value = mask_url_credentials(value)
     if len(value) > _ECHO_LIMIT:
         value = value[: _ECHO_LIMIT - 3] + "..."
     return json.dumps(value, ensure_ascii=False)
+
+
+# user:password@ after a URL's scheme (up to the last @ before the path)
+_URL_USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
+# name=value in a URL's query
+_QUERY_PARAMETER = re.compile(r"(?P<lead>[?&;](?P<name>[^=&#;\s]+)=)(?P<value>[^&#;\s]*)")
+
+
+def mask_url_credentials(text: str) -> str:
+    """``text`` with the user information of any URL in it, and the values of its
+    credential-like query parameters, replaced by ``REDACTED``."""
+    text = _URL_USERINFO.sub(f"{REDACTED}@", text)
+    return _QUERY_PARAMETER.sub(
+        lambda match: match["lead"] + REDACTED if is_credential_name(match["name"]) else match[0],
+        text,
+    )
 
 
 def json_type(value: object) -> str:

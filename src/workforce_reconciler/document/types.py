@@ -8,15 +8,17 @@ and normalised (``normalize_cidrs``) rather than matched against a pattern.
 """
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from workforce_reconciler.constraints import api
-from workforce_reconciler.document.problems import quote
+from workforce_reconciler.document.problems import is_credential_name, quote
 
 # The request shapes the document mirrors (``api``'s first arguments).
 CREATE_WORKFORCE = "CreateWorkforce"
@@ -58,7 +60,38 @@ ClientIdStr = Annotated[
 OidcClientId = Annotated[
     str, api(CREATE_WORKFORCE, "OidcConfig", "ClientId", hint="printable ASCII text")
 ]
-OidcEndpoint = Annotated[str, api(CREATE_WORKFORCE, "OidcConfig", "Issuer", hint="an https:// URL")]
+_IN_THE_OPEN = "these URLs are shown by plan and opened by workers' browsers"
+
+
+def _no_credentials(url: str) -> str:
+    """An endpoint URL without user:password@ or a credential-like query parameter."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise PydanticCustomError(
+            "url_credentials",
+            "carries credentials before the host (user:password@): "
+            f"{_IN_THE_OPEN}; write the URL without them",
+        )
+    for name, _value in parse_qsl(parts.query, keep_blank_values=True):
+        if is_credential_name(name):
+            raise PydanticCustomError(
+                "url_credentials",
+                f"carries a credential in its query string ({_escaped(name)}=): {_IN_THE_OPEN}; "
+                "write the URL without it",
+            )
+    return url
+
+
+def _escaped(text: str) -> str:
+    """``text`` on one line, control characters escaped as in JSON."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+OidcEndpoint = Annotated[
+    str,
+    api(CREATE_WORKFORCE, "OidcConfig", "Issuer", hint="an https:// URL"),
+    AfterValidator(_no_credentials),
+]
 ScopeStr = Annotated[
     str,
     api(
