@@ -47,7 +47,41 @@ def test_json_summary_of_a_valid_document(cli: Cli) -> None:
         "IdentityProvider": "oidc",
         "Workteams": 2,
         "Mode": "enforce",
+        "Warnings": [],
     }
+
+
+OPEN_ALLOW_LIST = (
+    "$.Workforce.SourceIpConfig.Cidrs: allows every IPv4 address (0.0.0.0/0), so it keeps out "
+    "no IPv4 worker: fine if you meant no restriction, otherwise list only your own networks"
+)
+
+
+def test_a_valid_document_with_a_warning_says_so_and_stays_valid(cli: Cli, tmp_path: Path) -> None:
+    # Given a valid document whose allow-list lets every IPv4 address in
+    doc = example("cognito")
+    doc["Workforce"]["SourceIpConfig"]["Cidrs"] = ["0.0.0.0/0"]
+    path = write(tmp_path / "open.json", doc)
+
+    # When it is validated, in text and in JSON
+    text = cli("validate", path)
+    as_json = cli("validate", path, "--output", "json")
+
+    # Then it is valid (exit 0), and the warning is a line on stderr, or data in the JSON
+    assert text.code == as_json.code == 0
+    assert text.out == (
+        f"{path}: valid: workforce labeling-cognito (Amazon Cognito), 2 work team(s), mode detect\n"
+    )
+    assert text.err == f"{path}: warning: {OPEN_ALLOW_LIST}\n"
+    warning_path, warning_message = OPEN_ALLOW_LIST.split(": ", 1)
+    assert as_json.json["Warnings"] == [
+        {
+            "Code": "OpenAllowList",
+            "Path": warning_path,
+            "Message": warning_message,
+            "ResourceName": "labeling-cognito",
+        }
+    ]
 
 
 def _broken(tmp_path: Path) -> Path:

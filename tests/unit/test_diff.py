@@ -12,6 +12,7 @@ import pytest
 from workforce_reconciler.document import parse_document
 from workforce_reconciler.engine.diff import diff
 from workforce_reconciler.engine.observe import Observed
+from workforce_reconciler.plan import Finding, Severity
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
@@ -434,6 +435,31 @@ def test_an_empty_allow_list_carries_the_advice_sagemaker_needs() -> None:
     assert action.Request["SourceIpConfig"] == {"Cidrs": []}
     assert action.Advice is not None
     assert '["0.0.0.0/0", "::/0"]' in action.Advice  # the example is dualstack
+
+
+def test_an_allow_list_open_to_every_address_is_planned_with_a_warning() -> None:
+    # Given a document whose allow-list lets every IPv4 and IPv6 address in
+    doc = oidc_document(Workforce__SourceIpConfig__Cidrs=["0.0.0.0/0", "::/0"])
+
+    # When the plan is made, for a new workforce and for one in sync
+    plans = [
+        diff(parse_document(json.dumps(doc)), observed)
+        for observed in (Observed(workforce=None), in_sync(doc))
+    ]
+
+    # Then the change is planned as ever, and a WARNING finding says what it does
+    assert [a.Operation.value for a in plans[0].Actions][:1] == ["CreateWorkforce"]
+    for plan in plans:
+        assert [f for f in plan.Findings if f.Severity is Severity.WARNING] == [
+            Finding(
+                Code="OpenAllowList",
+                Severity=Severity.WARNING,
+                Message="$.Workforce.SourceIpConfig.Cidrs: allows every address (0.0.0.0/0 "
+                "and ::/0), so it keeps out no worker: fine if you meant no restriction, "
+                "otherwise list only your own networks",
+                ResourceName="labeling-oidc",
+            )
+        ]
 
 
 def test_team_deletions_come_first_and_creations_after_updates() -> None:

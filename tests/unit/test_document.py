@@ -15,7 +15,9 @@ from pydantic import BaseModel
 
 from workforce_reconciler.document import (
     DesiredState,
+    DocumentWarning,
     InvalidDocumentError,
+    document_warnings,
     json_schema,
     normalize_cidrs,
     parse_document,
@@ -1427,3 +1429,77 @@ def test_null_where_a_value_is_required_names_the_type_wanted() -> None:
         ("$.Workforce.WorkforceName", "must be a string, not null"),
         ("$.Workforce.SourceIpConfig.Cidrs[0]", "must be a string, not null"),
     ]
+
+
+# --- warnings: valid, but perhaps not meant -------------------------------------------
+
+
+def test_the_examples_have_no_warnings() -> None:
+    # Given the two examples
+    # When their warnings are listed
+    # Then there are none
+    for name in ("oidc", "cognito"):
+        assert document_warnings(parse_document(json.dumps(example(name)))) == ()
+
+
+OPEN_TO = (
+    "so it keeps out {who}: fine if you meant no restriction, otherwise list only your own networks"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "cidrs", "message"),
+    [
+        pytest.param(
+            "cognito",
+            ["192.0.2.0/24", "0.0.0.0/0"],
+            "allows every IPv4 address (0.0.0.0/0), " + OPEN_TO.format(who="no IPv4 worker"),
+            id="0.0.0.0/0",
+        ),
+        pytest.param(
+            "cognito",
+            ["0.0.0.0/1", "128.0.0.0/1"],
+            "allows every IPv4 address (0.0.0.0/0), " + OPEN_TO.format(who="no IPv4 worker"),
+            id="halves that add up to 0.0.0.0/0",
+        ),
+        pytest.param(
+            "oidc",
+            ["203.0.113.0/24", "::/0"],
+            "allows every IPv6 address (::/0), " + OPEN_TO.format(who="no IPv6 worker"),
+            id="::/0",
+        ),
+        pytest.param(
+            "oidc",
+            ["0.0.0.0/0", "::/0"],
+            "allows every address (0.0.0.0/0 and ::/0), " + OPEN_TO.format(who="no worker"),
+            id="both",
+        ),
+    ],
+)
+def test_an_allow_list_open_to_every_address_is_valid_with_a_warning(
+    name: str, cidrs: list[str], message: str
+) -> None:
+    # Given an allow-list that lets every address of a kind in
+    document = edited(name, ("Workforce.SourceIpConfig.Cidrs", cidrs))
+
+    # When it is parsed and its warnings listed
+    state = parse_document(json.dumps(document))
+
+    # Then it is valid, and one warning says what it does
+    assert document_warnings(state) == (
+        DocumentWarning(
+            Code="OpenAllowList",
+            Path="$.Workforce.SourceIpConfig.Cidrs",
+            Message=message,
+            ResourceName=state.Workforce.WorkforceName,
+        ),
+    )
+
+
+def test_an_allow_list_short_of_everything_has_no_warning() -> None:
+    # Given blocks that come close to every IPv4 address, but not all of it
+    document = edited("cognito", ("Workforce.SourceIpConfig.Cidrs", ["0.0.0.0/1", "128.0.0.0/2"]))
+
+    # When its warnings are listed
+    # Then there are none
+    assert document_warnings(parse_document(json.dumps(document))) == ()

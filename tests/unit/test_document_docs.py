@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 
-from workforce_reconciler.document import InvalidDocumentError, json_schema, parse_document
+from workforce_reconciler.document import (
+    InvalidDocumentError,
+    document_warnings,
+    json_schema,
+    parse_document,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "document.md").read_text()
@@ -181,4 +186,30 @@ def test_the_messages_in_the_reference_table_are_the_real_ones(
     # Then the table shows the very problem the user reads
     problems = [f"{p.Path}: {p.Message}" for p in caught.value.problems]
     assert line in problems
+    assert f"`{line}`" in DOC
+
+
+# Each document the reference's table of warnings shows a warning of, word for word.
+WARNING_ROWS: list[tuple[dict[str, Any], str]] = [
+    (
+        _example("cognito", (("Workforce", "SourceIpConfig", "Cidrs"), ["0.0.0.0/0"])),
+        "$.Workforce.SourceIpConfig.Cidrs: allows every IPv4 address (0.0.0.0/0), so it keeps "
+        "out no IPv4 worker: fine if you meant no restriction, otherwise list only your own "
+        "networks",
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "line"), WARNING_ROWS, ids=[line for _, line in WARNING_ROWS])
+def test_the_warnings_in_the_reference_table_are_the_real_ones(
+    document: dict[str, Any], line: str
+) -> None:
+    # Given a valid document the reference's table of warnings has an example for
+    state = parse_document(json.dumps(document))
+
+    # When its warnings are listed
+    warnings = [f"{w.Path}: {w.Message}" for w in document_warnings(state)]
+
+    # Then the table shows the very warning the user reads
+    assert line in warnings
     assert f"`{line}`" in DOC
