@@ -229,3 +229,24 @@ def test_validate_needs_no_aws_region_or_credentials(
 
     # Then validation works offline
     assert ran.code == 0
+
+
+def test_team_names_that_differ_only_in_case_are_valid_with_a_warning(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Given two teams whose names differ only in case
+    doc = example("cognito")
+    doc["Workteams"][1]["WorkteamName"] = "Medical-Annotators"
+    path = write(tmp_path / "teams.json", doc)
+
+    # When it is validated
+    ran = cli("validate", path)
+
+    # Then it is valid, and a warning line says they are two teams, and why
+    assert ran.code == 0
+    assert ran.err == (
+        f'{path}: warning: $.Workteams[1].WorkteamName: "Medical-Annotators" differs from '
+        '"medical-annotators" ($.Workteams[0]) only in case: SageMaker\'s WorkteamName '
+        "pattern admits both cases, so these are two teams with their own workers; if you "
+        "meant one team, keep one of them\n"
+    )

@@ -462,6 +462,31 @@ def test_an_allow_list_open_to_every_address_is_planned_with_a_warning() -> None
         ]
 
 
+def test_team_names_that_differ_only_in_case_are_planned_as_two_teams_with_a_warning() -> None:
+    # Given a document with "text-reviewers" and "Text-Reviewers"
+    doc = oidc_document()
+    doc["Workteams"].append({**doc["Workteams"][1], "WorkteamName": "Text-Reviewers"})
+
+    # When the plan is made against the workforce as the example made it
+    plan = diff(parse_document(json.dumps(doc)), in_sync(oidc_document()))
+
+    # Then the second team is created, and a WARNING finding says why that may not be meant
+    assert [(a.Operation.value, a.ResourceName) for a in plan.Actions] == [
+        ("CreateWorkteam", "Text-Reviewers")
+    ]
+    assert [f for f in plan.Findings if f.Severity is Severity.WARNING] == [
+        Finding(
+            Code="WorkteamNamesDifferInCase",
+            Severity=Severity.WARNING,
+            Message='$.Workteams[2].WorkteamName: "Text-Reviewers" differs from '
+            '"text-reviewers" ($.Workteams[1]) only in case: SageMaker\'s WorkteamName '
+            "pattern admits both cases, so these are two teams with their own workers; if you "
+            "meant one team, keep one of them",
+            ResourceName="Text-Reviewers",
+        )
+    ]
+
+
 def test_team_deletions_come_first_and_creations_after_updates() -> None:
     # Given a live team that the document drops, one it changes, and one it adds
     doc = oidc_document(Policy__DeleteUnlistedWorkteams=True)

@@ -1503,3 +1503,28 @@ def test_an_allow_list_short_of_everything_has_no_warning() -> None:
     # When its warnings are listed
     # Then there are none
     assert document_warnings(parse_document(json.dumps(document))) == ()
+
+
+def test_team_names_that_differ_only_in_case_are_two_teams_with_a_warning() -> None:
+    # Given two teams whose names differ only in case (SageMaker's WorkteamName pattern,
+    # [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}, admits both cases)
+    document = edited("cognito", ("Workteams.1.WorkteamName", "Medical-Annotators"))
+
+    # When it is parsed and its warnings listed
+    state = parse_document(json.dumps(document))
+
+    # Then both teams are kept, and a warning at the second says why that may not be meant
+    assert [team.WorkteamName for team in state.Workteams] == [
+        "medical-annotators",
+        "Medical-Annotators",
+    ]
+    assert document_warnings(state) == (
+        DocumentWarning(
+            Code="WorkteamNamesDifferInCase",
+            Path="$.Workteams[1].WorkteamName",
+            Message='"Medical-Annotators" differs from "medical-annotators" ($.Workteams[0]) '
+            "only in case: SageMaker's WorkteamName pattern admits both cases, so these are "
+            "two teams with their own workers; if you meant one team, keep one of them",
+            ResourceName="Medical-Annotators",
+        ),
+    )

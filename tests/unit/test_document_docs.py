@@ -197,6 +197,12 @@ WARNING_ROWS: list[tuple[dict[str, Any], str]] = [
         "out no IPv4 worker: fine if you meant no restriction, otherwise list only your own "
         "networks",
     ),
+    (
+        _example("cognito", (("Workteams", 1, "WorkteamName"), "Medical-Annotators")),
+        '$.Workteams[1].WorkteamName: "Medical-Annotators" differs from "medical-annotators" '
+        "($.Workteams[0]) only in case: SageMaker's WorkteamName pattern admits both cases, so "
+        "these are two teams with their own workers; if you meant one team, keep one of them",
+    ),
 ]
 
 

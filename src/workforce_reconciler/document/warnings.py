@@ -5,6 +5,11 @@ says what the document does that a person may not have intended, and why:
 
 * ``OpenAllowList``: ``SourceIpConfig.Cidrs`` allows every IPv4 (``0.0.0.0/0``) or every
   IPv6 (``::/0``) address, on its own or by blocks that add up to it.
+* ``WorkteamNamesDifferInCase``: two team names differ only in case. SageMaker's
+  WorkteamName pattern (``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`` in botocore's service model
+  and the API reference) admits both cases, and nothing in the API reference says names
+  are compared without case, so the document is not refused: they are two teams. A
+  person more likely meant one.
 
 ``validate`` prints each as a warning line (the exit code stays 0); the plan carries each
 as a WARNING ``Finding`` with the same text.
@@ -16,7 +21,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict
 
 from workforce_reconciler.document.models import DesiredState, WorkforceSpec
-from workforce_reconciler.document.problems import render_path
+from workforce_reconciler.document.problems import quote, render_path
 
 
 class DocumentWarning(BaseModel):
@@ -33,7 +38,7 @@ class DocumentWarning(BaseModel):
 
 def document_warnings(state: DesiredState) -> tuple[DocumentWarning, ...]:
     """The warnings about ``state``, in document order."""
-    return tuple(_open_allow_list(state.Workforce))
+    return (*_open_allow_list(state.Workforce), *_names_differing_in_case(state))
 
 
 _ALL_IPV4 = ipaddress.IPv4Network("0.0.0.0/0")
@@ -66,3 +71,21 @@ def _open_allow_list(workforce: WorkforceSpec) -> Iterator[DocumentWarning]:
         "restriction, otherwise list only your own networks",
         ResourceName=workforce.WorkforceName,
     )
+
+
+def _names_differing_in_case(state: DesiredState) -> Iterator[DocumentWarning]:
+    first: dict[str, int] = {}  # each name in lower case: where it first appears
+    for index, team in enumerate(state.Workteams):
+        name = team.WorkteamName
+        seen = first.setdefault(name.lower(), index)
+        if seen == index:
+            continue
+        yield DocumentWarning(
+            Code="WorkteamNamesDifferInCase",
+            Path=render_path(("Workteams", index, "WorkteamName")),
+            Message=f"{quote(name)} differs from {quote(state.Workteams[seen].WorkteamName)} "
+            f"({render_path(('Workteams', seen))}) only in case: SageMaker's WorkteamName "
+            "pattern admits both cases, so these are two teams with their own workers; if "
+            "you meant one team, keep one of them",
+            ResourceName=name,
+        )
