@@ -427,9 +427,9 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         [
             (
                 "$.Workforce.SourceIpConfig.Cidrs[2]",
-                '"2001:db8:4000::/48" is an IPv6 block, but the workforce has no '
-                'IpAddressType, which means "ipv4": SageMaker takes IPv6 addresses only on a '
-                '"dualstack" workforce; set "IpAddressType": "dualstack" or remove the block',
+                '"2001:db8:4000::/48" is an IPv6 block, but $.Workforce.IpAddressType is left '
+                'out, which creates an "ipv4" workforce: SageMaker takes IPv6 addresses only on '
+                'a "dualstack" workforce; set "IpAddressType": "dualstack" or remove the block',
             ),
         ],
     ),

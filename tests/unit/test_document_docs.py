@@ -171,6 +171,18 @@ TABLE_ROWS: list[tuple[dict[str, Any], str]] = [
         '$.Workforce.IpAddressType is "ipv4": SageMaker takes IPv6 addresses only on a '
         '"dualstack" workforce; set "IpAddressType": "dualstack" or remove the block',
     ),
+    (
+        {
+            **_example("oidc"),
+            "Workforce": {
+                k: v for k, v in _example("oidc")["Workforce"].items() if k != "IpAddressType"
+            },
+        },
+        '$.Workforce.SourceIpConfig.Cidrs[2]: "2001:db8:4000::/48" is an IPv6 block, but '
+        '$.Workforce.IpAddressType is left out, which creates an "ipv4" workforce: SageMaker '
+        'takes IPv6 addresses only on a "dualstack" workforce; set "IpAddressType": '
+        '"dualstack" or remove the block',
+    ),
 ]
 
 

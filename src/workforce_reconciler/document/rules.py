@@ -108,10 +108,12 @@ def _ip_version_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
     cidrs = source.get("Cidrs") if isinstance(source, dict) else None
     if address_type != "ipv4" or not isinstance(cidrs, list):
         return  # dualstack, or a value refused on its own
+    # Left out, IpAddressType is not managed on a live workforce, but the document must
+    # also hold when the workforce is created (or re-created, after its teams are gone).
     if "IpAddressType" in workforce:
         why = '$.Workforce.IpAddressType is "ipv4"'
     else:
-        why = 'the workforce has no IpAddressType, which means "ipv4"'
+        why = '$.Workforce.IpAddressType is left out, which creates an "ipv4" workforce'
     for index, cidr in enumerate(cidrs):
         if _ip_version(cidr) == 6:
             yield (
