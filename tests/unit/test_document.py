@@ -1270,6 +1270,20 @@ URL_PATTERN_NOTE = "(SageMaker's pattern: https://\\S+)"
             id="a credential in the query",
         ),
         pytest.param(
+            "LogoutEndpoint",
+            "https://idp.example.com/logout#access_token=LEAK-tok-1&state=x",
+            "carries a credential in its fragment (access_token=): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without it",
+            id="a credential in the fragment",
+        ),
+        pytest.param(
+            "UserInfoEndpoint",
+            "http://idp.example.com/userinfo#id_token=LEAK.jwt.value",
+            '"http://idp.example.com/userinfo#id_token=(redacted)" is not an https:// URL '
+            + URL_PATTERN_NOTE,
+            id="http, with a credential in the fragment",
+        ),
+        pytest.param(
             "TokenEndpoint",
             "http://admin:Hunter2-LEAK@idp.example.com/token",
             '"http://(redacted)@idp.example.com/token" is not an https:// URL ' + URL_PATTERN_NOTE,

@@ -74,13 +74,13 @@ def quote(value: str) -> str:
 
 # user:password@ after a URL's scheme (up to the last @ before the path)
 _URL_USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
-# name=value in a URL's query
-_QUERY_PARAMETER = re.compile(r"(?P<lead>[?&;](?P<name>[^=&#;\s]+)=)(?P<value>[^&#;\s]*)")
+# name=value in a URL's query or fragment
+_QUERY_PARAMETER = re.compile(r"(?P<lead>[?&;#](?P<name>[^=&#;\s]+)=)(?P<value>[^&#;\s]*)")
 
 
 def mask_url_credentials(text: str) -> str:
     """``text`` with the user information of any URL in it, and the values of its
-    credential-like query parameters, replaced by ``REDACTED``."""
+    credential-like query (or fragment) parameters, replaced by ``REDACTED``."""
     text = _URL_USERINFO.sub(f"{REDACTED}@", text)
     return _QUERY_PARAMETER.sub(
         lambda match: match["lead"] + REDACTED if is_credential_name(match["name"]) else match[0],

@@ -64,7 +64,8 @@ _IN_THE_OPEN = "these URLs are shown by plan and opened by workers' browsers"
 
 
 def _no_credentials(url: str) -> str:
-    """An endpoint URL without user:password@ or a credential-like query parameter."""
+    """An endpoint URL without user:password@ or a credential-like query (or fragment)
+    parameter."""
     parts = urlsplit(url)
     if "@" in parts.netloc:
         raise PydanticCustomError(
@@ -72,13 +73,15 @@ def _no_credentials(url: str) -> str:
             "carries credentials before the host (user:password@): "
             f"{_IN_THE_OPEN}; write the URL without them",
         )
-    for name, _value in parse_qsl(parts.query, keep_blank_values=True):
-        if is_credential_name(name):
-            raise PydanticCustomError(
-                "url_credentials",
-                f"carries a credential in its query string ({_escaped(name)}=): {_IN_THE_OPEN}; "
-                "write the URL without it",
-            )
+    # (a fragment too: the implicit flow's #access_token=...)
+    for where, text in (("query string", parts.query), ("fragment", parts.fragment)):
+        for name, _value in parse_qsl(text, keep_blank_values=True):
+            if is_credential_name(name):
+                raise PydanticCustomError(
+                    "url_credentials",
+                    f"carries a credential in its {where} ({_escaped(name)}=): "
+                    f"{_IN_THE_OPEN}; write the URL without it",
+                )
     return url
 
 
