@@ -27,7 +27,12 @@ from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
-from workforce_reconciler.document import InvalidDocumentError, json_schema, parse_document
+from workforce_reconciler.document import (
+    InvalidDocumentError,
+    document_warnings,
+    json_schema,
+    parse_document,
+)
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.export import export_document
 from workforce_reconciler.engine.reconcile import Reconciler
@@ -231,6 +236,7 @@ def _validate(args: argparse.Namespace) -> int:
             _err(f"{where}: {exc}")
         return EXIT_ERROR
     kind = "OIDC" if desired.Workforce.OidcConfig is not None else "Amazon Cognito"
+    warnings = document_warnings(desired)
     if args.output == "json":
         summary = {
             "Valid": True,
@@ -238,6 +244,7 @@ def _validate(args: argparse.Namespace) -> int:
             "IdentityProvider": desired.Workforce.identity_provider,
             "Workteams": len(desired.Workteams),
             "Mode": desired.Policy.Mode.value,
+            "Warnings": [warning.model_dump() for warning in warnings],
         }
         _out(json.dumps(summary))
     else:
@@ -245,6 +252,8 @@ def _validate(args: argparse.Namespace) -> int:
             f"{where}: valid: workforce {desired.Workforce.WorkforceName} ({kind}), "
             f"{len(desired.Workteams)} work team(s), mode {desired.Policy.Mode}"
         )
+        for warning in warnings:  # valid all the same: the exit code stays 0
+            _err(f"{where}: warning: {warning.Path}: {warning.Message}")
     return EXIT_OK
 
 

@@ -47,7 +47,41 @@ def test_json_summary_of_a_valid_document(cli: Cli) -> None:
         "IdentityProvider": "oidc",
         "Workteams": 2,
         "Mode": "enforce",
+        "Warnings": [],
     }
+
+
+OPEN_ALLOW_LIST = (
+    "$.Workforce.SourceIpConfig.Cidrs: allows every IPv4 address (0.0.0.0/0), so it keeps out "
+    "no IPv4 worker: fine if you meant no restriction, otherwise list only your own networks"
+)
+
+
+def test_a_valid_document_with_a_warning_says_so_and_stays_valid(cli: Cli, tmp_path: Path) -> None:
+    # Given a valid document whose allow-list lets every IPv4 address in
+    doc = example("cognito")
+    doc["Workforce"]["SourceIpConfig"]["Cidrs"] = ["0.0.0.0/0"]
+    path = write(tmp_path / "open.json", doc)
+
+    # When it is validated, in text and in JSON
+    text = cli("validate", path)
+    as_json = cli("validate", path, "--output", "json")
+
+    # Then it is valid (exit 0), and the warning is a line on stderr, or data in the JSON
+    assert text.code == as_json.code == 0
+    assert text.out == (
+        f"{path}: valid: workforce labeling-cognito (Amazon Cognito), 2 work team(s), mode detect\n"
+    )
+    assert text.err == f"{path}: warning: {OPEN_ALLOW_LIST}\n"
+    warning_path, warning_message = OPEN_ALLOW_LIST.split(": ", 1)
+    assert as_json.json["Warnings"] == [
+        {
+            "Code": "OpenAllowList",
+            "Path": warning_path,
+            "Message": warning_message,
+            "ResourceName": "labeling-cognito",
+        }
+    ]
 
 
 def _broken(tmp_path: Path) -> Path:
@@ -226,3 +260,24 @@ def test_validate_needs_no_aws_region_or_credentials(
 
     # Then validation works offline
     assert ran.code == 0
+
+
+def test_team_names_that_differ_only_in_case_are_valid_with_a_warning(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Given two teams whose names differ only in case
+    doc = example("cognito")
+    doc["Workteams"][1]["WorkteamName"] = "Medical-Annotators"
+    path = write(tmp_path / "teams.json", doc)
+
+    # When it is validated
+    ran = cli("validate", path)
+
+    # Then it is valid, and a warning line says they are two teams, and why
+    assert ran.code == 0
+    assert ran.err == (
+        f'{path}: warning: $.Workteams[1].WorkteamName: "Medical-Annotators" differs from '
+        '"medical-annotators" ($.Workteams[0]) only in case: SageMaker\'s WorkteamName '
+        "pattern admits both cases, so these are two teams with their own workers; if you "
+        "meant one team, keep one of them\n"
+    )

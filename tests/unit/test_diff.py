@@ -12,6 +12,7 @@ import pytest
 from workforce_reconciler.document import parse_document
 from workforce_reconciler.engine.diff import diff
 from workforce_reconciler.engine.observe import Observed
+from workforce_reconciler.plan import Finding, Severity
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
@@ -195,10 +196,20 @@ CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str, str, list[str] 
         [],
     ),
     (
-        "IpAddressType back to ipv4",
-        {"Workforce__IpAddressType": "ipv4"},
+        "IpAddressType back to ipv4 (without the IPv6 block, which needs dualstack)",
+        {
+            "Workforce__IpAddressType": "ipv4",
+            "Workforce__SourceIpConfig": {"Cidrs": ["203.0.113.0/24", "198.51.100.16/28"]},
+        },
         unchanged,
-        [("UpdateWorkforce", "labeling-oidc", "correctable", ["IpAddressType"])],
+        [
+            (
+                "UpdateWorkforce",
+                "labeling-oidc",
+                "correctable",
+                ["SourceIpConfig.Cidrs", "IpAddressType"],
+            )
+        ],
     ),
     (
         "member definitions in another order are not drift",
@@ -424,6 +435,56 @@ def test_an_empty_allow_list_carries_the_advice_sagemaker_needs() -> None:
     assert action.Request["SourceIpConfig"] == {"Cidrs": []}
     assert action.Advice is not None
     assert '["0.0.0.0/0", "::/0"]' in action.Advice  # the example is dualstack
+
+
+def test_an_allow_list_open_to_every_address_is_planned_with_a_warning() -> None:
+    # Given a document whose allow-list lets every IPv4 and IPv6 address in
+    doc = oidc_document(Workforce__SourceIpConfig__Cidrs=["0.0.0.0/0", "::/0"])
+
+    # When the plan is made, for a new workforce and for one in sync
+    plans = [
+        diff(parse_document(json.dumps(doc)), observed)
+        for observed in (Observed(workforce=None), in_sync(doc))
+    ]
+
+    # Then the change is planned as ever, and a WARNING finding says what it does
+    assert [a.Operation.value for a in plans[0].Actions][:1] == ["CreateWorkforce"]
+    for plan in plans:
+        assert [f for f in plan.Findings if f.Severity is Severity.WARNING] == [
+            Finding(
+                Code="OpenAllowList",
+                Severity=Severity.WARNING,
+                Message="$.Workforce.SourceIpConfig.Cidrs: allows every address (0.0.0.0/0 "
+                "and ::/0), so it keeps out no worker: fine if you meant no restriction, "
+                "otherwise list only your own networks",
+                ResourceName="labeling-oidc",
+            )
+        ]
+
+
+def test_team_names_that_differ_only_in_case_are_planned_as_two_teams_with_a_warning() -> None:
+    # Given a document with "text-reviewers" and "Text-Reviewers"
+    doc = oidc_document()
+    doc["Workteams"].append({**doc["Workteams"][1], "WorkteamName": "Text-Reviewers"})
+
+    # When the plan is made against the workforce as the example made it
+    plan = diff(parse_document(json.dumps(doc)), in_sync(oidc_document()))
+
+    # Then the second team is created, and a WARNING finding says why that may not be meant
+    assert [(a.Operation.value, a.ResourceName) for a in plan.Actions] == [
+        ("CreateWorkteam", "Text-Reviewers")
+    ]
+    assert [f for f in plan.Findings if f.Severity is Severity.WARNING] == [
+        Finding(
+            Code="WorkteamNamesDifferInCase",
+            Severity=Severity.WARNING,
+            Message='$.Workteams[2].WorkteamName: "Text-Reviewers" differs from '
+            '"text-reviewers" ($.Workteams[1]) only in case: SageMaker\'s WorkteamName '
+            "pattern admits both cases, so these are two teams with their own workers; if you "
+            "meant one team, keep one of them",
+            ResourceName="Text-Reviewers",
+        )
+    ]
 
 
 def test_team_deletions_come_first_and_creations_after_updates() -> None:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import pytest
+from jsonschema import Draft202012Validator
+from pydantic import BaseModel
 
 from workforce_reconciler.document import (
     DesiredState,
+    DocumentWarning,
     InvalidDocumentError,
+    document_warnings,
+    json_schema,
     normalize_cidrs,
     parse_document,
 )
+from workforce_reconciler.document.problems import Loc, render_path
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import DocumentProblem, Mode
 from workforce_reconciler.ports import SecretReference
@@ -178,8 +186,12 @@ def test_the_secret_can_live_in_an_ssm_securestring_parameter() -> None:
     ],
 )
 def test_cidrs_are_compared_as_networks(written: list[str], normalised: list[str]) -> None:
-    # Given CIDRs written in any order, case or spelling
-    document = edited("cognito", ("Workforce.SourceIpConfig.Cidrs", written))
+    # Given CIDRs written in any order, case or spelling (on a dualstack workforce)
+    document = edited(
+        "cognito",
+        ("Workforce.SourceIpConfig.Cidrs", written),
+        ("Workforce.IpAddressType", "dualstack"),
+    )
 
     # When the document is parsed
     state = parse_document(json.dumps(document))
@@ -383,6 +395,63 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
                 "$.Workforce.SourceIpConfig.Cidrs[1]",
                 '"10.0.0.0/33" is not a valid IPv4 or IPv6 CIDR block',
             )
+        ],
+    ),
+    (
+        "ipv6 blocks on an ipv4 workforce",
+        edited(
+            "cognito",
+            ("Workforce.SourceIpConfig.Cidrs", ["192.0.2.0/24", "2001:db8::/32", "::/0"]),
+        ),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[1]",
+                '"2001:db8::/32" is an IPv6 block, but $.Workforce.IpAddressType is "ipv4": '
+                'SageMaker takes IPv6 addresses only on a "dualstack" workforce; set '
+                '"IpAddressType": "dualstack" or remove the block',
+            ),
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[2]",
+                '"::/0" is an IPv6 block, but $.Workforce.IpAddressType is "ipv4": '
+                'SageMaker takes IPv6 addresses only on a "dualstack" workforce; set '
+                '"IpAddressType": "dualstack" or remove the block',
+            ),
+        ],
+    ),
+    (
+        "an ipv6 block without an ip address type",
+        edited(
+            "oidc",
+            ("Workforce.IpAddressType", DELETE),
+        ),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[2]",
+                '"2001:db8:4000::/48" is an IPv6 block, but $.Workforce.IpAddressType is left '
+                'out, which creates an "ipv4" workforce: SageMaker takes IPv6 addresses only on '
+                'a "dualstack" workforce; set "IpAddressType": "dualstack" or remove the block',
+            ),
+        ],
+    ),
+    (
+        "ipv6 zone indexes",
+        edited(
+            "oidc",
+            ("Workforce.SourceIpConfig.Cidrs", ["fe80::1%eth0/64", "fe80::2%25"]),
+        ),
+        [
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[0]",
+                '"fe80::1%eth0/64" has an IPv6 zone index (%eth0), which names a network '
+                "interface of one host and means nothing in an allow-list: write the block "
+                'without it, for example "fe80::1/64"',
+            ),
+            (
+                "$.Workforce.SourceIpConfig.Cidrs[1]",
+                '"fe80::2%25" has an IPv6 zone index (%25), which names a network interface '
+                "of one host and means nothing in an allow-list: write the block without it, "
+                'for example "fe80::2/128"',
+            ),
         ],
     ),
     (
@@ -1044,27 +1113,432 @@ def test_a_key_given_twice_is_reported() -> None:
     assert problems == [("$.Workforce.IpAddressType", "appears more than once in this object")]
 
 
-def test_a_credential_in_the_extra_authentication_parameters_is_refused_without_echoing_it() -> (
-    None
-):
-    # Given a client secret put where SageMaker would send it in the browser's URL
-    document = json.loads((EXAMPLES / "oidc.json").read_text())
-    document["Workforce"]["OidcConfig"]["AuthenticationRequestExtraParams"] = {
-        "client_secret": "LEAK5-value",
-        "prompt": "login",
-    }
+CREDENTIAL_MESSAGE = (
+    "is named like a credential: these parameters travel in the authorization URL a "
+    "worker's browser opens and are shown by plan, so no credential belongs here; the OIDC "
+    "client secret goes in ClientSecretArn or ClientSecretParameter"
+)
+EXTRA_PARAMS = "Workforce.OidcConfig.AuthenticationRequestExtraParams"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        # the four caught before
+        "client_secret",
+        "password",
+        "passwd",
+        "credential",
+        # and the rest, in the spellings people use: case, - or _, run together
+        "api_key",
+        "API-Key",
+        "apikey",
+        "x-api-key",
+        "X_API_KEY",
+        "access_token",
+        "accessToken",
+        "token",
+        "id_token_hint",
+        "refresh_token",
+        "private_key",
+        "privateKey",
+        "pwd",
+        "authorization",
+        "Authorization",
+        "proxy-authorization",
+        "client_assertion",
+        "assertion",
+        "passphrase",
+    ],
+)
+def test_a_credential_in_the_extra_authentication_parameters_is_refused_without_echoing_it(
+    key: str,
+) -> None:
+    # Given a credential put where SageMaker would send it in the browser's URL
+    document = edited("oidc", (EXTRA_PARAMS, {key: "LEAK5-value-0xC0FFEE", "prompt": "login"}))
 
     # When it is parsed
     with pytest.raises(InvalidDocumentError) as raised:
         parse_document(json.dumps(document))
 
-    # Then the key is named, the value is not
+    # Then the key is named by its path, the value is not repeated
+    assert [(p.Path, p.Message) for p in raised.value.problems] == [
+        (render_path((*EXTRA_PARAMS.split("."), key)), CREDENTIAL_MESSAGE)
+    ]
+    assert "LEAK5" not in str(raised.value)
+
+
+def test_ordinary_oidc_request_parameters_pass() -> None:
+    # Given the extra parameters identity providers document for the authorization request
+    params = {
+        "prompt": "login",
+        "login_hint": "worker@example.com",
+        "acr_values": "urn:mace:incommon:iap:silver",
+        "max_age": "3600",
+        "ui_locales": "en-GB",
+        "access_type": "offline",
+        "kc_idp_hint": "corp",
+        "domain_hint": "example.com",
+        "authorization_details": "[]",
+    }
+    document = edited("oidc", (EXTRA_PARAMS, params))
+
+    # When it is parsed
+    state = parse_document(json.dumps(document))
+
+    # Then they are kept as written
+    assert state.Workforce.OidcConfig is not None
+    assert state.Workforce.OidcConfig.AuthenticationRequestExtraParams == params
+
+
+def test_every_credential_key_is_reported_and_no_value_is_echoed_anywhere() -> None:
+    # Given two credentials, one of them over two lines and also pasted into the scope
+    document = edited(
+        "oidc",
+        (EXTRA_PARAMS, {"api_key": "k3y-LEAK-one\n", "access_token": "tok-LEAK-two"}),
+        ("Workforce.OidcConfig.Scope", "openid  tok-LEAK-two"),
+    )
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as raised:
+        parse_document(json.dumps(document))
+
+    # Then each is refused at its own path (a map's keys in name order), and neither
+    # value is in any message
     assert [(p.Path, p.Message) for p in raised.value.problems] == [
         (
-            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams",
-            "key 'client_secret' looks like a credential: these parameters travel in the "
-            "browser's authorization URL; the client secret belongs in ClientSecretArn or "
-            "ClientSecretParameter",
-        )
+            "$.Workforce.OidcConfig.Scope",
+            '"openid  (redacted)" is not space-separated OAuth scopes like "openid email" '
+            "(SageMaker's pattern: [!#-\\[\\]-~]+( [!#-\\[\\]-~]+)*)",
+        ),
+        (
+            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.access_token",
+            CREDENTIAL_MESSAGE,
+        ),
+        (
+            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.api_key",
+            CREDENTIAL_MESSAGE,
+        ),
+        (
+            "$.Workforce.OidcConfig.AuthenticationRequestExtraParams.api_key",
+            "the value is not text on one line (SageMaker's pattern: .*)",
+        ),
     ]
-    assert "LEAK5-value" not in str(raised.value)
+    assert "LEAK" not in str(raised.value)
+
+
+def test_a_short_flag_under_a_credential_like_name_garbles_no_message() -> None:
+    # Given a flag, not a secret, under a name that looks like a credential
+    document = edited("oidc", (EXTRA_PARAMS, {"use_token": "on"}))
+
+    # When it is parsed
+    problems = problems_of(document)
+
+    # Then the name is refused, and the message is whole ("on" is not hidden inside words)
+    assert problems == [
+        ("$.Workforce.OidcConfig.AuthenticationRequestExtraParams.use_token", CREDENTIAL_MESSAGE)
+    ]
+
+
+# --- OIDC endpoints carry no credentials ------------------------------------------------
+
+URL_PATTERN_NOTE = "(SageMaker's pattern: https://\\S+)"
+
+
+@pytest.mark.parametrize(
+    ("field", "url", "message"),
+    [
+        pytest.param(
+            "AuthorizationEndpoint",
+            "https://workforce:Hunter2-LEAK@idp.example.com/authorize",
+            "carries credentials before the host (user:password@): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without them",
+            id="user and password",
+        ),
+        pytest.param(
+            "Issuer",
+            "https://ghp_LEAK0123456789@idp.example.com",
+            "carries credentials before the host (user:password@): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without them",
+            id="a token as the user",
+        ),
+        pytest.param(
+            "JwksUri",
+            "https://idp.example.com/keys?format=jwk&Api-Key=LEAK-key-123",
+            "carries a credential in its query string (Api-Key=): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without it",
+            id="a credential in the query",
+        ),
+        pytest.param(
+            "LogoutEndpoint",
+            "https://idp.example.com/logout#access_token=LEAK-tok-1&state=x",
+            "carries a credential in its fragment (access_token=): these URLs are shown by "
+            "plan and opened by workers' browsers; write the URL without it",
+            id="a credential in the fragment",
+        ),
+        pytest.param(
+            "UserInfoEndpoint",
+            "http://idp.example.com/userinfo#id_token=LEAK.jwt.value",
+            '"http://idp.example.com/userinfo#id_token=(redacted)" is not an https:// URL '
+            + URL_PATTERN_NOTE,
+            id="http, with a credential in the fragment",
+        ),
+        pytest.param(
+            "TokenEndpoint",
+            "http://admin:Hunter2-LEAK@idp.example.com/token",
+            '"http://(redacted)@idp.example.com/token" is not an https:// URL ' + URL_PATTERN_NOTE,
+            id="http, with credentials: the address is shown without them",
+        ),
+        pytest.param(
+            "UserInfoEndpoint",
+            "http://" + "u" * 70 + ":Hunter2-LEAK@idp.example.com/userinfo",
+            '"http://(redacted)@idp.example.com/userinfo" is not an https:// URL '
+            + URL_PATTERN_NOTE,
+            id="credentials past the 80 characters quoted",
+        ),
+        pytest.param(
+            "LogoutEndpoint",
+            "http://idp.example.com/logout?id_token_hint=LEAK.jwt.value&state=1",
+            '"http://idp.example.com/logout?id_token_hint=(redacted)&state=1" is not an '
+            "https:// URL " + URL_PATTERN_NOTE,
+            id="http, with a credential in the query",
+        ),
+    ],
+)
+def test_an_oidc_endpoint_carrying_credentials_is_refused_without_echoing_them(
+    field: str, url: str, message: str
+) -> None:
+    # Given an endpoint URL with credentials in it
+    document = edited("oidc", (f"Workforce.OidcConfig.{field}", url))
+
+    # When it is parsed
+    with pytest.raises(InvalidDocumentError) as raised:
+        parse_document(json.dumps(document))
+
+    # Then the URL is refused at its path, and the credentials are in no message
+    assert [(p.Path, p.Message) for p in raised.value.problems] == [
+        (f"$.Workforce.OidcConfig.{field}", message)
+    ]
+    assert "LEAK" not in str(raised.value)
+
+
+def test_an_ordinary_endpoint_with_a_query_and_an_at_sign_in_its_path_passes() -> None:
+    # Given endpoints whose query and path hold no credential
+    authorize = "https://idp.example.com/oauth2/v1/authorize?tenant=corp"
+    keys = "https://idp.example.com/@corp/keys"
+    document = edited(
+        "oidc",
+        ("Workforce.OidcConfig.AuthorizationEndpoint", authorize),
+        ("Workforce.OidcConfig.JwksUri", keys),
+    )
+
+    # When it is parsed
+    state = parse_document(json.dumps(document))
+
+    # Then they are kept as written
+    assert state.Workforce.OidcConfig is not None
+    assert state.Workforce.OidcConfig.AuthorizationEndpoint == authorize
+    assert state.Workforce.OidcConfig.JwksUri == keys
+
+
+# --- null is never a value: an optional key is left out ------------------------------
+
+NULL_MESSAGE = "must not be null: to omit it, leave the key out"
+
+
+def _optional_keys(model: type[BaseModel], path: tuple[str | int, ...] = ()) -> Iterator[Loc]:
+    """The path of every optional key of ``model`` and of the models inside it."""
+    for name, field in model.model_fields.items():
+        here = (*path, name)
+        if not field.is_required():
+            yield here
+        inner, steps = _inside(field.annotation)
+        if inner is not None:
+            yield from _optional_keys(inner, (*here, *steps))
+
+
+def _inside(annotation: Any) -> tuple[type[BaseModel] | None, tuple[int, ...]]:
+    """The model an annotation holds (through Optional, Annotated and list), and the list steps."""
+    steps: tuple[int, ...] = ()
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+        elif origin is list:
+            annotation, steps = get_args(annotation)[0], (*steps, 0)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation, steps
+        else:
+            return None, steps
+
+
+def _with_null(path: Loc) -> dict[str, Any]:
+    """The first example whose document holds the parent of ``path``, the key set to null."""
+    for name in ("oidc", "cognito"):
+        document = example(name)
+        parent: Any = document
+        try:
+            for step in path[:-1]:
+                parent = parent[step]
+        except (KeyError, IndexError):
+            continue
+        parent[path[-1]] = None
+        return document
+    raise AssertionError(f"no example holds the parent of {path}: add it to one")
+
+
+OPTIONAL_KEYS = list(_optional_keys(DesiredState))
+
+
+def test_the_walk_finds_the_optional_keys_of_every_level() -> None:
+    # Given the optional keys the walk finds
+    # When a few from each level are looked for
+    # Then they are there: the top level, the workforce, a team, and deep inside a team
+    assert {
+        ("Workteams",),
+        ("Policy",),
+        ("Policy", "Mode"),
+        ("Workforce", "Tags"),
+        ("Workforce", "OidcConfig", "Scope"),
+        ("Workforce", "WorkforceVpcConfig", "VpcId"),
+        ("Workteams", 0, "MemberDefinitions", 0, "CognitoMemberDefinition"),
+        (
+            "Workteams",
+            0,
+            "WorkerAccessConfiguration",
+            "S3Presign",
+            "IamPolicyConstraints",
+            "VpcSourceIp",
+        ),
+    } <= set(OPTIONAL_KEYS)
+
+
+@pytest.mark.parametrize("path", OPTIONAL_KEYS, ids=render_path)
+def test_null_for_any_optional_key_is_refused_saying_leave_the_key_out(path: Loc) -> None:
+    # Given an example with one optional key set to null
+    document = _with_null(path)
+
+    # When it is parsed
+    problems = problems_of(document)
+
+    # Then null is refused there with the one message, and nothing else is said about it
+    # (a rule may add that, without it, the workforce has no identity provider, say)
+    assert [message for where, message in problems if where == render_path(path)] == [NULL_MESSAGE]
+    # and the published schema refuses it at the same place
+    errors = Draft202012Validator(json_schema()).iter_errors(document)
+    assert tuple(path) in {tuple(error.absolute_path) for error in errors}
+
+
+def test_null_where_a_value_is_required_names_the_type_wanted() -> None:
+    # Given a required key set to null, and a null in a list
+    document = edited(
+        "cognito", ("Workforce.WorkforceName", None), ("Workforce.SourceIpConfig.Cidrs", [None])
+    )
+
+    # When it is parsed
+    # Then each says what belongs there (the key cannot be left out)
+    assert problems_of(document) == [
+        ("$.Workforce.WorkforceName", "must be a string, not null"),
+        ("$.Workforce.SourceIpConfig.Cidrs[0]", "must be a string, not null"),
+    ]
+
+
+# --- warnings: valid, but perhaps not meant -------------------------------------------
+
+
+def test_the_examples_have_no_warnings() -> None:
+    # Given the two examples
+    # When their warnings are listed
+    # Then there are none
+    for name in ("oidc", "cognito"):
+        assert document_warnings(parse_document(json.dumps(example(name)))) == ()
+
+
+OPEN_TO = (
+    "so it keeps out {who}: fine if you meant no restriction, otherwise list only your own networks"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "cidrs", "message"),
+    [
+        pytest.param(
+            "cognito",
+            ["192.0.2.0/24", "0.0.0.0/0"],
+            "allows every IPv4 address (0.0.0.0/0), " + OPEN_TO.format(who="no IPv4 worker"),
+            id="0.0.0.0/0",
+        ),
+        pytest.param(
+            "cognito",
+            ["0.0.0.0/1", "128.0.0.0/1"],
+            "allows every IPv4 address (0.0.0.0/0), " + OPEN_TO.format(who="no IPv4 worker"),
+            id="halves that add up to 0.0.0.0/0",
+        ),
+        pytest.param(
+            "oidc",
+            ["203.0.113.0/24", "::/0"],
+            "allows every IPv6 address (::/0), " + OPEN_TO.format(who="no IPv6 worker"),
+            id="::/0",
+        ),
+        pytest.param(
+            "oidc",
+            ["0.0.0.0/0", "::/0"],
+            "allows every address (0.0.0.0/0 and ::/0), " + OPEN_TO.format(who="no worker"),
+            id="both",
+        ),
+    ],
+)
+def test_an_allow_list_open_to_every_address_is_valid_with_a_warning(
+    name: str, cidrs: list[str], message: str
+) -> None:
+    # Given an allow-list that lets every address of a kind in
+    document = edited(name, ("Workforce.SourceIpConfig.Cidrs", cidrs))
+
+    # When it is parsed and its warnings listed
+    state = parse_document(json.dumps(document))
+
+    # Then it is valid, and one warning says what it does
+    assert document_warnings(state) == (
+        DocumentWarning(
+            Code="OpenAllowList",
+            Path="$.Workforce.SourceIpConfig.Cidrs",
+            Message=message,
+            ResourceName=state.Workforce.WorkforceName,
+        ),
+    )
+
+
+def test_an_allow_list_short_of_everything_has_no_warning() -> None:
+    # Given blocks that come close to every IPv4 address, but not all of it
+    document = edited("cognito", ("Workforce.SourceIpConfig.Cidrs", ["0.0.0.0/1", "128.0.0.0/2"]))
+
+    # When its warnings are listed
+    # Then there are none
+    assert document_warnings(parse_document(json.dumps(document))) == ()
+
+
+def test_team_names_that_differ_only_in_case_are_two_teams_with_a_warning() -> None:
+    # Given two teams whose names differ only in case (SageMaker's WorkteamName pattern,
+    # [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}, admits both cases)
+    document = edited("cognito", ("Workteams.1.WorkteamName", "Medical-Annotators"))
+
+    # When it is parsed and its warnings listed
+    state = parse_document(json.dumps(document))
+
+    # Then both teams are kept, and a warning at the second says why that may not be meant
+    assert [team.WorkteamName for team in state.Workteams] == [
+        "medical-annotators",
+        "Medical-Annotators",
+    ]
+    assert document_warnings(state) == (
+        DocumentWarning(
+            Code="WorkteamNamesDifferInCase",
+            Path="$.Workteams[1].WorkteamName",
+            Message='"Medical-Annotators" differs from "medical-annotators" ($.Workteams[0]) '
+            "only in case: SageMaker's WorkteamName pattern admits both cases, so these are "
+            "two teams with their own workers; if you meant one team, keep one of them",
+            ResourceName="Medical-Annotators",
+        ),
+    )

@@ -1,4 +1,5 @@
-"""The document package keeps the public names the single document.py module had."""
+"""The document package keeps the public names the single document.py module had (and
+the warnings added since)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import workforce_reconciler.document as document
 
 
 def test_the_package_exports_the_names_the_module_did() -> None:
-    # Given the package, When its public names are listed, Then they are the module's
+    # Given the package, When its public names are listed, Then they are the module's,
+    # and the warnings'
     assert sorted(document.__all__) == [
         "CognitoConfig",
         "CognitoMemberDefinition",
         "DesiredState",
+        "DocumentWarning",
         "IamPolicyConstraints",
         "InvalidDocumentError",
         "MemberDefinition",
@@ -25,6 +28,7 @@ def test_the_package_exports_the_names_the_module_did() -> None:
         "WorkforceSpec",
         "WorkforceVpcConfig",
         "WorkteamSpec",
+        "document_warnings",
         "json_schema",
         "normalize_cidrs",
         "parse_document",

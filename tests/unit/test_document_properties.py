@@ -179,8 +179,8 @@ https = st.builds("https://idp.example.com/{}".format, st.text("abc/019-", max_s
 
 
 @st.composite
-def cidrs(draw: st.DrawFn) -> str:
-    version: Literal[4, 6] = draw(st.sampled_from([4, 6]))
+def cidrs(draw: st.DrawFn, versions: tuple[Literal[4, 6], ...] = (4, 6)) -> str:
+    version: Literal[4, 6] = draw(st.sampled_from(versions))
     address = draw(st.ip_addresses(v=version))
     prefix = draw(st.integers(0, 32 if version == 4 else 128))
     return f"{address}/{prefix}"
@@ -217,10 +217,14 @@ def valid_documents(draw: st.DrawFn) -> dict[str, Any]:
         )
     else:
         workforce["CognitoConfig"] = {"UserPool": pool, "ClientId": client}
-    workforce["SourceIpConfig"] = draw(
-        st.none() | st.fixed_dictionaries({"Cidrs": st.lists(cidrs(), max_size=10)})
-    )
     workforce["IpAddressType"] = draw(st.none() | st.sampled_from(["ipv4", "dualstack"]))
+    # IPv6 blocks only on a dualstack workforce
+    versions: tuple[Literal[4, 6], ...] = (
+        (4, 6) if workforce["IpAddressType"] == "dualstack" else (4,)
+    )
+    workforce["SourceIpConfig"] = draw(
+        st.none() | st.fixed_dictionaries({"Cidrs": st.lists(cidrs(versions), max_size=10)})
+    )
 
     def member() -> dict[str, Any]:
         if oidc:

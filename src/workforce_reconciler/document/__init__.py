@@ -26,6 +26,8 @@ above it):
 * ``loading``: strict JSON reading (UTF-8, BOM, duplicate keys, surrogates) and
   ``parse_document``.
 * ``schema``: ``json_schema``, the JSON Schema for editors and the ``schema`` command.
+* ``warnings``: ``document_warnings``, what a valid document may not mean (an allow-list
+  open to every address), for ``validate`` and the plan to show.
 """
 
 from workforce_reconciler.document.loading import parse_document
@@ -52,12 +54,14 @@ from workforce_reconciler.document.problems import InvalidDocumentError
 from workforce_reconciler.document.schema import SCHEMA_DIALECT as SCHEMA_DIALECT
 from workforce_reconciler.document.schema import json_schema
 from workforce_reconciler.document.types import normalize_cidrs
+from workforce_reconciler.document.warnings import DocumentWarning, document_warnings
 
 # Also importable from here, outside __all__ as before: DOCUMENT_VERSION, SCHEMA_DIALECT.
 __all__ = [
     "CognitoConfig",
     "CognitoMemberDefinition",
     "DesiredState",
+    "DocumentWarning",
     "IamPolicyConstraints",
     "InvalidDocumentError",
     "MemberDefinition",
@@ -72,6 +76,7 @@ __all__ = [
     "WorkforceSpec",
     "WorkforceVpcConfig",
     "WorkteamSpec",
+    "document_warnings",
     "json_schema",
     "normalize_cidrs",
     "parse_document",

@@ -70,6 +70,9 @@ DOCUMENT_VERSION = 1
 # private alias (``_CognitoConfig``) defined right after each class.
 
 
+NULL_MESSAGE = "must not be null: to omit it, leave the key out"
+
+
 class _Model(BaseModel):
     # strict: a JSON document's types are what they say ("true" is not a boolean);
     # extra="forbid": a typo is an error, never a silently ignored field.
@@ -79,6 +82,18 @@ class _Model(BaseModel):
         frozen=True,
         field_title_generator=lambda name, _info: name,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        # One rule for every optional key: it is omitted by leaving it out, never by
+        # null (the JSON Schema shows optional keys with their type only). A None field
+        # (``X | None = None``) still means "absent" to the code. A required key given
+        # null gets its type's message ("must be a string, not null").
+        field = cls.model_fields.get(info.field_name or "")
+        if value is None and field is not None and not field.is_required():
+            raise PydanticCustomError("null", NULL_MESSAGE)
+        return value
 
 
 class Tag(_Model):
@@ -107,9 +122,6 @@ _CognitoConfig = CognitoConfig
 
 _SECRETS_MANAGER_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+")
 _SSM_PARAMETER_ARN = re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+")
-
-
-_SECRET_LIKE_KEY = re.compile(r"secret|password|passwd|credential", re.IGNORECASE)
 
 
 class OidcSpec(_Model):
@@ -149,22 +161,6 @@ class OidcSpec(_Model):
                 "(arn:aws:secretsmanager:<region>:<account>:secret:<name>); "
                 "for an SSM parameter use ClientSecretParameter",
             )
-        return value
-
-    @field_validator("AuthenticationRequestExtraParams")
-    @classmethod
-    def _no_secret_in_extra_params(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        # SageMaker adds these to the authorization URL a worker's browser opens, and the
-        # document sits in a plain SSM parameter: a secret has no place here.
-        for key in value or {}:
-            if _SECRET_LIKE_KEY.search(key):
-                raise PydanticCustomError(
-                    "secret_in_extra_params",
-                    "key '{key}' looks like a credential: these parameters travel in the "
-                    "browser's authorization URL; the client secret belongs in "
-                    "ClientSecretArn or ClientSecretParameter",
-                    {"key": key},
-                )
         return value
 
     @field_validator("ClientSecretParameter")

@@ -6,8 +6,9 @@ Here: rendering paths, quoting values, "did you mean" for unknown fields, pydant
 errors turned into messages, document-order sorting, and ``InvalidDocumentError``.
 
 No message repeats the OIDC client secret: a value under a ``ClientSecret``-like key
-is never quoted, and every message goes through ``redaction.scrub`` with the secret
-values found in the document (the project's one redaction mechanism).
+(or a credential-like ``AuthenticationRequestExtraParams`` entry) is never quoted, and
+every message goes through ``redaction.scrub`` with those values as found in the
+document (the project's one redaction mechanism).
 
 Nothing here knows the document's models: the functions that need them take the
 root model (``DesiredState``) as an argument, so the models can use the paths and
@@ -15,6 +16,7 @@ quoting without an import cycle.
 """
 
 import difflib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +29,7 @@ from pydantic_core import ErrorDetails
 from workforce_reconciler.constraints import pattern_info
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.plan import DocumentProblem, shown_problems
-from workforce_reconciler.redaction import is_secret_key, scrub
+from workforce_reconciler.redaction import REDACTED, is_secret_key, scrub
 from workforce_reconciler.text import count
 
 Loc = tuple[str | int, ...]
@@ -65,10 +67,28 @@ _ECHO_LIMIT = 80
 
 
 def quote(value: str) -> str:
-    """A value for a message: JSON-quoted (control characters escaped), cut if long."""
+    """A value for a message: JSON-quoted (control characters escaped), cut if long, and
+    any credentials in a URL hidden (before it is cut, so a cut cannot reveal them)."""
+    value = mask_url_credentials(value)
     if len(value) > _ECHO_LIMIT:
         value = value[: _ECHO_LIMIT - 3] + "..."
     return json.dumps(value, ensure_ascii=False)
+
+
+# user:password@ after a URL's scheme (up to the last @ before the path)
+_URL_USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
+# name=value in a URL's query or fragment
+_QUERY_PARAMETER = re.compile(r"(?P<lead>[?&;#](?P<name>[^=&#;\s]+)=)(?P<value>[^&#;\s]*)")
+
+
+def mask_url_credentials(text: str) -> str:
+    """``text`` with the user information of any URL in it, and the values of its
+    credential-like query (or fragment) parameters, replaced by ``REDACTED``."""
+    text = _URL_USERINFO.sub(f"{REDACTED}@", text)
+    return _QUERY_PARAMETER.sub(
+        lambda match: match["lead"] + REDACTED if is_credential_name(match["name"]) else match[0],
+        text,
+    )
 
 
 def json_type(value: object) -> str:
@@ -241,8 +261,49 @@ def _message(error: ErrorDetails, echo: bool, root: type[BaseModel]) -> str:
     return build(_Failure.of(error, echo, root)) if build else str(error["msg"])
 
 
+EXTRA_PARAMS = "AuthenticationRequestExtraParams"
+
+# What a credential's name contains, once lower-cased without - _ . and spaces: api_key,
+# X-Api-Key and apikey are all "apikey". "authorization" only ends a name (Authorization,
+# Proxy-Authorization), so OAuth's authorization_details is not taken for one.
+_CREDENTIAL_WORDS = (
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "credential",
+    "apikey",
+    "token",
+    "privatekey",
+    "assertion",
+)
+_CREDENTIAL_ENDINGS = ("authorization",)
+_SEPARATORS = re.compile(r"[-_.\s]")
+
+
+def is_credential_name(name: object) -> bool:
+    """Whether a name (a parameter, a map key) looks like it holds a credential."""
+    if not isinstance(name, str):
+        return False
+    plain = _SEPARATORS.sub("", name).lower()
+    return any(word in plain for word in _CREDENTIAL_WORDS) or plain.endswith(_CREDENTIAL_ENDINGS)
+
+
+def _hidden(loc: Loc) -> bool:
+    """Whether the value at ``loc`` must never be quoted: the client secret, or a
+    credential-like entry of AuthenticationRequestExtraParams."""
+    if any(is_secret_key(step) for step in loc):
+        return True
+    return any(
+        step == EXTRA_PARAMS and is_credential_name(after)
+        for step, after in itertools.pairwise(loc)
+    )
+
+
 def secret_values(data: object) -> set[str]:
-    """Every string found under a key named like ClientSecret, at any depth."""
+    """Every string under a key named like ClientSecret, at any depth, and the values of
+    credential-like AuthenticationRequestExtraParams entries: hidden from every message."""
     found: set[str] = set()
     stack = [data]
     while stack:
@@ -252,10 +313,25 @@ def secret_values(data: object) -> set[str]:
                 if is_secret_key(key):
                     found.update(_strings(value))
                 else:
+                    if key == EXTRA_PARAMS:
+                        found.update(_credential_params(value))
                     stack.append(value)
         elif isinstance(item, list):
             stack.extend(item)
     return found
+
+
+# Credential-like extra parameters are never quoted where they are (``_hidden``); their
+# values are also hidden from the rest of the messages when long enough to be secrets:
+# hiding "1" or "true" everywhere would garble every message holding those letters.
+_HUNTED_LENGTH = 6
+
+
+def _credential_params(params: object) -> Iterator[str]:
+    if isinstance(params, dict):
+        for name, entry in params.items():
+            if is_credential_name(name):
+                yield from (text for text in _strings(entry) if len(text) >= _HUNTED_LENGTH)
 
 
 def _strings(data: object) -> Iterator[str]:
@@ -289,12 +365,12 @@ def invalid(path: str, message: str) -> InvalidDocumentError:
 
 
 def validation_problems(error: ValidationError, root: type[BaseModel]) -> list[tuple[Loc, str]]:
-    """Each of pydantic's errors as (loc, message); no value under a secret key is echoed."""
+    """Each of pydantic's errors as (loc, message); no value under a secret key, or a
+    credential-like extra parameter, is echoed."""
     found: list[tuple[Loc, str]] = []
     for detail in error.errors(include_url=False):
         loc = tuple(detail["loc"])
-        echo = not any(is_secret_key(step) for step in loc)
-        found.append((loc, _message(detail, echo, root)))
+        found.append((loc, _message(detail, not _hidden(loc), root)))
     return found
 
 

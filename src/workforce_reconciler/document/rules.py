@@ -1,17 +1,25 @@
 """The rules that span fields, checked on the raw JSON data.
 
 Exactly one identity provider (CognitoConfig or OidcConfig), exactly one place for
-the OIDC client secret, member definitions of the workforce's kind and sharing its
-Cognito user pool and app client, unique team names and tag keys. They are checked
-on the data as parsed, tolerant of any JSON shape, so they are reported together
-with the field problems (pydantic's after-validators would not run while a field is
-wrong). ``DesiredState`` runs the same rules for models built in code.
+the OIDC client secret, no credential among the OIDC extra request parameters, IPv6
+allow-list blocks only on a dualstack workforce, member definitions of the workforce's
+kind and sharing its Cognito user pool and app client, unique team names and tag keys.
+They are checked on the data as parsed, tolerant of any JSON shape, so they are
+reported together with the field problems (pydantic's after-validators would not run
+while a field is wrong). ``DesiredState`` runs the same rules for models built in code.
 """
 
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from workforce_reconciler.document.problems import Loc, quote, render_path
+from workforce_reconciler.document.problems import (
+    EXTRA_PARAMS,
+    Loc,
+    is_credential_name,
+    quote,
+    render_path,
+)
+from workforce_reconciler.document.types import parse_cidr
 from workforce_reconciler.redaction import is_secret_key
 
 
@@ -53,6 +61,24 @@ def _workforce_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
             )
 
 
+def _extra_params_rules(config: object) -> Iterator[tuple[Loc, str]]:
+    """No credential among the extra parameters, each reported at its key (its value never)."""
+    params = config.get(EXTRA_PARAMS) if isinstance(config, dict) else None
+    if not isinstance(params, dict):
+        return
+    for key in params:
+        if is_credential_name(key):
+            # SageMaker adds these to the authorization URL a worker's browser opens; the
+            # document sits in a plain SSM parameter and plan prints the request.
+            yield (
+                ("Workforce", "OidcConfig", EXTRA_PARAMS, key),
+                "is named like a credential: these parameters travel in the authorization "
+                "URL a worker's browser opens and are shown by plan, so no credential "
+                "belongs here; the OIDC client secret goes in ClientSecretArn or "
+                "ClientSecretParameter",
+            )
+
+
 _VPC_MEMBERS = ("VpcId", "SecurityGroupIds", "Subnets")
 
 
@@ -61,12 +87,51 @@ def _vpc_rules(vpc: object) -> Iterator[tuple[Loc, str]]:
     if not isinstance(vpc, dict) or not vpc:
         return
     for key in _VPC_MEMBERS:
-        if vpc.get(key) is None:
+        if key not in vpc:  # (null is refused where it is, as everywhere)
             yield (
                 ("Workforce", "WorkforceVpcConfig", key),
                 "is required: a VPC configuration names the VPC, its security groups and "
                 "its subnets (or is {} to detach the workforce from its VPC)",
             )
+
+
+def _ip_version_rules(workforce: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
+    """IPv6 blocks in the allow-list need a dualstack workforce.
+
+    The API reference (CreateWorkforce and UpdateWorkforce, IpAddressType): "Use this
+    parameter to specify whether you want IPv4 only or dualstack (IPv4 and IPv6) to
+    support your labeling workforce." The developer guide (Enable a dual-stack
+    workforce): "A workforce without a defined IpAddressType defaults to IPv4."
+    """
+    address_type = workforce.get("IpAddressType", "ipv4")
+    source = workforce.get("SourceIpConfig")
+    cidrs = source.get("Cidrs") if isinstance(source, dict) else None
+    if address_type != "ipv4" or not isinstance(cidrs, list):
+        return  # dualstack, or a value refused on its own
+    # Left out, IpAddressType is not managed on a live workforce, but the document must
+    # also hold when the workforce is created (or re-created, after its teams are gone).
+    if "IpAddressType" in workforce:
+        why = '$.Workforce.IpAddressType is "ipv4"'
+    else:
+        why = '$.Workforce.IpAddressType is left out, which creates an "ipv4" workforce'
+    for index, cidr in enumerate(cidrs):
+        if _ip_version(cidr) == 6:
+            yield (
+                ("Workforce", "SourceIpConfig", "Cidrs", index),
+                f"{quote(cidr)} is an IPv6 block, but {why}: SageMaker takes IPv6 addresses "
+                'only on a "dualstack" workforce; set "IpAddressType": "dualstack" or remove '
+                "the block",
+            )
+
+
+def _ip_version(cidr: object) -> int | None:
+    """4 or 6 for a CIDR block; None for anything else (refused on its own)."""
+    if not isinstance(cidr, str):
+        return None
+    try:
+        return parse_cidr(cidr).version
+    except ValueError:
+        return None
 
 
 def _definition_kind(definition: object) -> Literal["cognito", "oidc", "both", "none"]:
@@ -175,6 +240,8 @@ def rule_problems(document: object) -> list[tuple[Loc, str]]:
     reference: dict[str, tuple[Loc, str]] = {}
     if isinstance(workforce, dict):
         problems.extend(_workforce_rules(workforce))
+        problems.extend(_extra_params_rules(workforce.get("OidcConfig")))
+        problems.extend(_ip_version_rules(workforce))
         problems.extend(_vpc_rules(workforce.get("WorkforceVpcConfig")))
         problems.extend(_unique_tag_keys(("Workforce", "Tags"), workforce.get("Tags")))
         workforce_kind = _workforce_kind(workforce)

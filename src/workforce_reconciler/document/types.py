@@ -8,14 +8,17 @@ and normalised (``normalize_cidrs``) rather than matched against a pattern.
 """
 
 import ipaddress
+import json
+import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from workforce_reconciler.constraints import api
-from workforce_reconciler.document.problems import quote
+from workforce_reconciler.document.problems import is_credential_name, quote
 
 # The request shapes the document mirrors (``api``'s first arguments).
 CREATE_WORKFORCE = "CreateWorkforce"
@@ -57,7 +60,41 @@ ClientIdStr = Annotated[
 OidcClientId = Annotated[
     str, api(CREATE_WORKFORCE, "OidcConfig", "ClientId", hint="printable ASCII text")
 ]
-OidcEndpoint = Annotated[str, api(CREATE_WORKFORCE, "OidcConfig", "Issuer", hint="an https:// URL")]
+_IN_THE_OPEN = "these URLs are shown by plan and opened by workers' browsers"
+
+
+def _no_credentials(url: str) -> str:
+    """An endpoint URL without user:password@ or a credential-like query (or fragment)
+    parameter."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise PydanticCustomError(
+            "url_credentials",
+            "carries credentials before the host (user:password@): "
+            f"{_IN_THE_OPEN}; write the URL without them",
+        )
+    # (a fragment too: the implicit flow's #access_token=...)
+    for where, text in (("query string", parts.query), ("fragment", parts.fragment)):
+        for name, _value in parse_qsl(text, keep_blank_values=True):
+            if is_credential_name(name):
+                raise PydanticCustomError(
+                    "url_credentials",
+                    f"carries a credential in its {where} ({_escaped(name)}=): "
+                    f"{_IN_THE_OPEN}; write the URL without it",
+                )
+    return url
+
+
+def _escaped(text: str) -> str:
+    """``text`` on one line, control characters escaped as in JSON."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+OidcEndpoint = Annotated[
+    str,
+    api(CREATE_WORKFORCE, "OidcConfig", "Issuer", hint="an https:// URL"),
+    AfterValidator(_no_credentials),
+]
 ScopeStr = Annotated[
     str,
     api(
@@ -172,7 +209,7 @@ EnabledOrDisabled = Annotated[
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _parse_cidr(text: str) -> IpNetwork:
+def parse_cidr(text: str) -> IpNetwork:
     """One CIDR block; host bits are allowed and cleared (``10.0.0.7/24`` is ``10.0.0.0/24``)."""
     if "/" not in text:
         raise ValueError(
@@ -196,13 +233,28 @@ def normalize_cidrs(cidrs: Iterable[str]) -> tuple[str, ...]:
     same tuple, so comparing desired and observed CIDRs finds no false drift.
     Raises ``ValueError`` naming the first block that is not a CIDR.
     """
-    networks = {_parse_cidr(cidr) for cidr in cidrs}
+    networks = {parse_cidr(cidr) for cidr in cidrs}
     return tuple(str(network) for network in sorted(networks, key=_network_order))
 
 
+# An IPv6 address with a zone index: fe80::1%eth0, optionally with /prefix.
+_ZONE = re.compile(r"(?P<address>[^%/]*:[^%/]*)%(?P<zone>[^/\s]*)(?P<prefix>/.*)?")
+
+
 def _check_cidr(text: str) -> str:
+    zoned = _ZONE.fullmatch(text)
+    if zoned:
+        # ipaddress would drop the zone silently (fe80::1%eth0/64 is fe80::/64), and the
+        # service model's pattern admits one: refused, so the block is what it says.
+        example = zoned["address"] + (zoned["prefix"] or "/128")
+        raise PydanticCustomError(
+            "cidr",
+            f"{quote(text)} has an IPv6 zone index (%{zoned['zone']}), which names a network "
+            "interface of one host and means nothing in an allow-list: write the block "
+            f"without it, for example {quote(example)}",
+        )
     try:
-        return str(_parse_cidr(text))
+        return str(parse_cidr(text))
     except ValueError as exc:
         raise PydanticCustomError("cidr", str(exc)) from None
 

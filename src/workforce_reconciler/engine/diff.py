@@ -9,6 +9,8 @@ Rules (docs/document.md says the same for users):
   ``Policy.AllowDisruptiveChanges``. Deleting a team the document does not list is
   blocked unless ``Policy.DeleteUnlistedWorkteams``.
 - A workforce whose Status is Failed gets no writes: the plan reports it.
+- What the document says that a person may not mean (``document_warnings``: an allow-list
+  open to every address, ...) is a WARNING finding, with the text ``validate`` prints.
 - Order: team deletions (free places under the 25-team limit), workforce, its tags,
   team updates, team creations, team tags.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from workforce_reconciler.document import document_warnings
 from workforce_reconciler.engine import advice, compare
 from workforce_reconciler.engine.guardrails import Guardrails, capped_hint, enforce
 from workforce_reconciler.observability import tracer
@@ -100,6 +103,7 @@ class _PlanBuilder:
                 self._replace(live, reason)
             else:
                 self._converge(live)
+        self._document_findings()
         self._secret_findings()
         return Plan(
             WorkforceName=self.name,
@@ -476,6 +480,18 @@ class _PlanBuilder:
             )
 
     # -- findings ----------------------------------------------------------------------
+    def _document_findings(self) -> None:
+        """What the document says that a person may not mean (``validate`` shows the same)."""
+        for warning in document_warnings(self.desired):
+            self.findings.append(
+                Finding(
+                    Code=warning.Code,
+                    Severity=Severity.WARNING,
+                    Message=f"{warning.Path}: {warning.Message}",
+                    ResourceName=warning.ResourceName,
+                )
+            )
+
     def _secret_findings(self) -> None:
         if self.spec.OidcConfig is not None and self.observed.secret_version_current is None:
             self.findings.append(
