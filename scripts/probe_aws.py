@@ -33,8 +33,6 @@ from realaws import probes
 from realaws.ledger import LEFTOVERS, TAG_KEY, Ledger, Waits
 from realaws.target import NotReady, Target, connect, refuse_a_workforce_that_is_not_ours
 
-from workforce_emulator.state import EmulatorSettings
-
 PROG = "probe-aws"
 
 
@@ -109,6 +107,10 @@ def plan(names: list[str]) -> str:
 
 def settings_of(observations: list[probes.Observation]) -> dict[str, Any]:
     """The emulator config (PascalCase keys, as ``--config`` reads) of what was observed."""
+    # Imported here: the emulator loads moto (seconds), which a run that cannot start or
+    # only lists the probes does not need.
+    from workforce_emulator.state import EmulatorSettings
+
     fields = EmulatorSettings.model_fields
     observed = {
         fields[o.switch].alias or o.switch: o.value

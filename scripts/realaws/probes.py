@@ -74,8 +74,25 @@ def _said(error: ClientError) -> tuple[str, str]:
     return str(details.get("Code", "")), str(details.get("Message", ""))
 
 
+# The answers that say "the service does not do this" (the codes the emulator and the API
+# reference use). Any other error (AccessDenied, throttling after retries, a 5xx) answers
+# nothing about the assumption: it is re-raised and the probe reports an error.
+REFUSALS = frozenset(
+    {
+        "ConflictException",
+        "ValidationException",
+        "ResourceInUse",
+        "ResourceInUseException",
+        "ResourceLimitExceeded",
+    }
+)
+
+
 def _refusal(error: ClientError) -> str:
+    """ "Code: message" of a refusal; re-raises an error that is not one."""
     code, message = _said(error)
+    if code not in REFUSALS:
+        raise error
     return f"{code}: {message}"
 
 
