@@ -14,7 +14,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: install test lint typecheck $(addprefix test-,$(LAYERS)) run emulator bench build clean \
-	probe-aws
+	probe-aws acceptance acceptance-cleanup
 
 $(STAMP): pyproject.toml requirements/dev.txt src/requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,10 +40,21 @@ typecheck: install
 $(addprefix test-,$(LAYERS)): test-%: install
 	$(BIN)/pytest tests/$*
 
-## The test command the README gives and CI runs.
+## The test command the README gives and CI runs (the acceptance scenarios on the emulator,
+## whatever WORKFORCE_ACCEPTANCE says).
 test: lint typecheck
 	$(BIN)/cfn-lint template.yaml
-	$(BIN)/pytest
+	WORKFORCE_ACCEPTANCE=emulator $(BIN)/pytest
+
+## The end-to-end scenarios of tests/acceptance (docs/acceptance.md): on the emulator, or
+## with WORKFORCE_ACCEPTANCE=aws in the account and region of the usual AWS variables.
+## ARGS="-k oidc" passes pytest options.
+acceptance: install
+	AWS_EC2_METADATA_DISABLED=$(USER_EC2_METADATA_DISABLED) $(BIN)/python scripts/run_acceptance.py $(ARGS)
+
+## Remove what a killed aws-mode run of acceptance or probe-aws left (the ledger file).
+acceptance-cleanup: install
+	AWS_EC2_METADATA_DISABLED=$(USER_EC2_METADATA_DISABLED) $(BIN)/python scripts/run_acceptance.py --cleanup
 
 ## The main job on the embedded emulator: no AWS account needed.
 run: install

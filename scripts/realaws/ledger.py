@@ -87,6 +87,16 @@ class Ledger:
                 entry.removed = True
         self._save()
 
+    def remove_one(self, kind: str, name: str) -> None:
+        """Remove one resource now (e.g. a scenario's workforce before the next scenario);
+        raises what the removal raised."""
+        with _no_interrupts():
+            for entry in self.entries:
+                if entry.kind == kind and entry.name == name and not entry.removed:
+                    REMOVERS[kind](self.target, name, self.waits)
+                    entry.removed = True
+            self._save()
+
     def remove_all(self) -> list[Entry]:
         """Remove every resource still in the ledger, newest first; the entries that could
         not be removed (each with its problem). Ctrl-C waits until this is done."""

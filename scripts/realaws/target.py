@@ -17,6 +17,10 @@ NO_CREDENTIALS = (
     "no AWS credentials found: configure a profile (AWS_PROFILE) or set AWS_ACCESS_KEY_ID "
     "and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)"
 )
+ACCEPTANCE_ADOPT_HINT = (
+    "Run it in a region without a workforce (AWS_REGION=...), or hand that one over with "
+    "WORKFORCE_ACCEPTANCE_ADOPT=1: it is then exported to a file and removed."
+)
 NO_REGION = "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or give the profile a region"
 
 
