@@ -155,3 +155,20 @@ def test_the_client_secret_never_shows(context: Context, tmp_path: Path) -> None
     shown = repr(observations) + repr(controls.calls())
     assert SECRET_OF_THE_RUN not in shown
     assert '"***"' in repr(controls.calls()).replace("'", '"')
+
+
+def test_the_docs_describe_every_probe() -> None:
+    # Given docs/acceptance.md's probe table and docs/emulator.md's switch table
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    acceptance = (docs / "acceptance.md").read_text(encoding="utf-8")
+    emulator = (docs / "emulator.md").read_text(encoding="utf-8")
+    described = {
+        line.split("|")[1].strip().strip("`")
+        for line in acceptance.splitlines()
+        if line.startswith("| `probe_")
+    }
+    # Then each probe has its row there, and each switch's probe is named in the emulator's
+    assert described == set(PROBES)
+    for probe in PROBES.values():
+        if probe.switch:
+            assert f"| `{probe.name}` |" in emulator
