@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from realaws import probes
-from realaws.ledger import LEFTOVERS, TAG_KEY, Ledger, Waits
+from realaws.ledger import LEFTOVERS, TAG_KEY, Ledger, Waits, cleanup_leftovers
 from realaws.target import NotReady, Target, connect, refuse_a_workforce_that_is_not_ours
 
 PROG = "probe-aws"
@@ -121,20 +121,6 @@ def settings_of(observations: list[probes.Observation]) -> dict[str, Any]:
     return observed
 
 
-def cleanup(target: Target, path: Path, waits: Waits) -> int:
-    if not path.exists():
-        print(f"{PROG}: {path} does not exist: nothing was left by a run here")
-        return 0
-    try:
-        ledger = Ledger.load(target, path, waits)
-    except (ValueError, KeyError) as error:
-        print(f"{PROG}: cannot use {path}: {error}", file=sys.stderr)
-        return 1
-    left = ledger.remove_all()
-    print("\n".join(ledger.summary()))
-    return 1 if left else 0
-
-
 def probe_all(target: Target, args: argparse.Namespace, names: list[str]) -> int:
     run_id = secrets.token_hex(4)
     waits = Waits(poll_seconds=args.poll_seconds, timeout_seconds=args.timeout_seconds)
@@ -205,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target = connect(region=args.region, profile=args.profile)
         if args.cleanup:
-            return cleanup(target, args.ledger, Waits(args.poll_seconds, args.timeout_seconds))
+            return cleanup_leftovers(
+                target, args.ledger, PROG, Waits(args.poll_seconds, args.timeout_seconds)
+            )
         refuse_a_workforce_that_is_not_ours(
             target,
             adopt=False,

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from realaws.ledger import LEFTOVERS, TAG_KEY, Ledger
+from realaws.ledger import LEFTOVERS, TAG_KEY, cleanup_leftovers
 from realaws.target import (
     ACCEPTANCE_ADOPT_HINT,
     NotReady,
@@ -45,13 +45,7 @@ def cleanup() -> int:
     except NotReady as error:
         print(f"{PROG}: cannot clean up: {error}", file=sys.stderr)
         return 1
-    if not LEFTOVERS.exists():
-        print(f"{PROG}: {LEFTOVERS} does not exist: nothing was left by a run here")
-        return 0
-    ledger = Ledger.load(target, LEFTOVERS)
-    left = ledger.remove_all()
-    print("\n".join(ledger.summary()))
-    return 1 if left else 0
+    return cleanup_leftovers(target, LEFTOVERS, PROG)
 
 
 def preflight() -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -298,3 +299,18 @@ REMOVERS: dict[str, Callable[[Target, str, Waits], None]] = {
     "sns-topic": remove_topic,
     "ssm-parameter": remove_parameter,
 }
+
+
+def cleanup_leftovers(target: Target, path: Path, prog: str, waits: Waits | None = None) -> int:
+    """``--cleanup``: remove what the ledger file of a killed run lists; an exit status."""
+    if not path.exists():
+        print(f"{prog}: {path} does not exist: nothing was left by a run here")
+        return 0
+    try:
+        ledger = Ledger.load(target, path, waits)
+    except (ValueError, KeyError, TypeError) as error:
+        print(f"{prog}: cannot use {path}: {error}", file=sys.stderr)
+        return 1
+    left = ledger.remove_all()
+    print("\n".join(ledger.summary()))
+    return 1 if left else 0
