@@ -121,7 +121,9 @@ def test_oidc_secret_rotation_waits_for_the_policy_then_recreates_the_teams(
     secret = account.target.client("secretsmanager").get_secret_value(SecretId=account.secret_arn)[
         "SecretString"
     ]
-    assert secret not in created.printed + blocked.printed + refused.printed + rotated.printed
+    shown = created.printed + blocked.printed + refused.printed + rotated.printed
+    leaked = secret in shown  # (a bare `assert secret not in ...` would print it on failure)
+    assert not leaked, "the client secret appeared in what workforce-reconciler printed"
 
 
 def test_a_workforce_made_by_hand_is_exported_and_adopted(
