@@ -144,7 +144,8 @@ class Settling:
     describes: int
     """DescribeWorkforce calls (one per poll) that showed Initializing/Updating."""
     seconds: float
-    """Seconds from the write's answer to the last of them (0 if none)."""
+    """Seconds from the write's answer to the sending of the last of them (0 if none): the
+    workforce was still changing at least that long (a lower bound, to the poll interval)."""
 
 
 def wait_active(ctx: Context) -> Settling:
@@ -152,13 +153,14 @@ def wait_active(ctx: Context) -> Settling:
     start = ctx.monotonic()
     describes, last = 0, 0.0
     while True:
+        sent = ctx.monotonic() - start
         shown = ctx.sagemaker.describe_workforce(WorkforceName=ctx.name)["Workforce"]
         if shown["Status"] == "Active":
             return Settling(describes, last)
         if shown["Status"] not in TRANSITIONAL:
             reason = shown.get("FailureReason", "no FailureReason")
             raise ProbeFailed(f"workforce {ctx.name} is {shown['Status']}: {reason}")
-        describes, last = describes + 1, ctx.monotonic() - start
+        describes, last = describes + 1, sent
         if last > ctx.timeout_seconds:
             raise ProbeFailed(f"workforce {ctx.name} not Active after {ctx.timeout_seconds:.0f} s")
         ctx.sleep(ctx.poll_seconds)
@@ -196,7 +198,8 @@ def probe_activation_describes(ctx: Context) -> Observation:
 
 def probe_activation_seconds(ctx: Context) -> Observation:
     """The same calls as probe_activation_describes (one workforce serves both when run
-    together): seconds from each write's answer to its last Initializing/Updating answer."""
+    together): seconds from each write's answer to the last DescribeWorkforce that still showed
+    Initializing/Updating (a lower bound, as fine as the poll interval)."""
     created, updated = _activation(ctx)
     return Observation(
         "probe_activation_seconds",

@@ -77,7 +77,8 @@ def test_probe_reports_the_setting_the_emulator_was_given(
     observation = run_probe(context, PROBES[name])
     # Then it reports that setting, and nothing it created is left, nor the ledger file
     assert observation.switch == PROBES[name].switch
-    assert observation.value == pytest.approx(expected, abs=0.1), observation.saw
+    # (seconds are measured to the poll interval, and a loaded machine answers late)
+    assert observation.value == pytest.approx(expected, abs=0.15), observation.saw
     assert type(observation.value) is type(expected)
     assert region_is_empty(context)
     assert not (tmp_path / "leftovers.json").exists()
