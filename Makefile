@@ -5,11 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The test layers, one folder each under tests/ (see the README's Development section).
-LAYERS := unit component emulator engine cli handler template
+LAYERS := unit component emulator engine cli handler template probes
+# The user's own setting, before the line below turns instance metadata off for the tests:
+# the targets that talk to a real account (probe-aws, acceptance) keep it, so an instance
+# role works there.
+USER_EC2_METADATA_DISABLED := $(AWS_EC2_METADATA_DISABLED)
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install test lint typecheck $(addprefix test-,$(LAYERS)) run emulator bench build clean
+.PHONY: install test lint typecheck $(addprefix test-,$(LAYERS)) run emulator bench build clean \
+	probe-aws acceptance acceptance-cleanup
 
 $(STAMP): pyproject.toml requirements/dev.txt src/requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,14 +36,25 @@ typecheck: install
 	$(BIN)/mypy
 
 ## One test layer: make test-unit, test-component, test-emulator, test-engine, test-cli,
-## test-handler, test-template (pytest tests/<layer>).
+## test-handler, test-template, test-probes (pytest tests/<layer>).
 $(addprefix test-,$(LAYERS)): test-%: install
 	$(BIN)/pytest tests/$*
 
-## The test command the README gives and CI runs.
+## The test command the README gives and CI runs (the acceptance scenarios on the emulator,
+## whatever WORKFORCE_ACCEPTANCE says).
 test: lint typecheck
 	$(BIN)/cfn-lint template.yaml
-	$(BIN)/pytest
+	WORKFORCE_ACCEPTANCE=emulator $(BIN)/pytest
+
+## The end-to-end scenarios of tests/acceptance (docs/acceptance.md): on the emulator, or
+## with WORKFORCE_ACCEPTANCE=aws in the account and region of the usual AWS variables.
+## ARGS="-k oidc" passes pytest options.
+acceptance: install
+	AWS_EC2_METADATA_DISABLED=$(USER_EC2_METADATA_DISABLED) $(BIN)/python scripts/run_acceptance.py $(ARGS)
+
+## Remove what a killed aws-mode run of acceptance or probe-aws left (the ledger file).
+acceptance-cleanup: install
+	AWS_EC2_METADATA_DISABLED=$(USER_EC2_METADATA_DISABLED) $(BIN)/python scripts/run_acceptance.py --cleanup
 
 ## The main job on the embedded emulator: no AWS account needed.
 run: install
@@ -47,6 +63,12 @@ run: install
 ## The emulator as a long-running HTTP server (Ctrl-C to stop).
 emulator: install
 	$(BIN)/workforce-emulator --host 127.0.0.1 --port $${PORT:-5000}
+
+## The emulator's assumptions checked against the real SageMaker, in the account and region
+## of the usual AWS variables (docs/acceptance.md); writes emulator-observed.json.
+## ARGS="--list" shows what each probe does, ARGS="--cleanup" removes what a killed run left.
+probe-aws: install
+	AWS_EC2_METADATA_DISABLED=$(USER_EC2_METADATA_DISABLED) $(BIN)/python scripts/probe_aws.py $(ARGS)
 
 ## Call counts and timings of the reconcile engine against the emulator.
 bench: install
