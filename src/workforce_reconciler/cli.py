@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.observability import logger
 from workforce_reconciler.plan import Mode, Outcome, Report, RunStatus, Severity
+from workforce_reconciler.progress import LiveLine, StatusChanges
 from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     format_plan,
@@ -267,7 +269,9 @@ def _clients(args: argparse.Namespace) -> Clients:
     return clients
 
 
-def _reconciler(args: argparse.Namespace, clients: Clients) -> Reconciler:
+def _reconciler(
+    args: argparse.Namespace, clients: Clients, progress: LiveLine | StatusChanges | None
+) -> Reconciler:
     store = DynamoDBStateStore(clients.dynamodb(), args.state_table) if args.state_table else None
     return Reconciler(
         SageMakerGateway(clients.sagemaker()),
@@ -275,7 +279,18 @@ def _reconciler(args: argparse.Namespace, clients: Clients) -> Reconciler:
         store=store,
         mode_override=Mode.DETECT if args.detect else None,
         wait=WaitSettings(timeout_seconds=args.wait_timeout),
+        progress=progress,
+        # On a terminal the status line's elapsed time ticks while apply sleeps.
+        sleep=progress.sleep if isinstance(progress, LiveLine) else time.sleep,
     )
+
+
+def _progress() -> LiveLine | StatusChanges:
+    """How apply's waits are shown, always on stderr (stdout holds the result): a live
+    status line on a terminal, else one line per change of status."""
+    if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+        return LiveLine(sys.stderr)
+    return StatusChanges(lambda line, _: _err(line))
 
 
 def exit_code(report: Report, *, applying: bool) -> int:
@@ -303,7 +318,12 @@ _ERRORS = frozenset(
 )
 
 
-def _run(args: argparse.Namespace, trigger: str, **options: Any) -> Report:
+def _run(
+    args: argparse.Namespace,
+    trigger: str,
+    progress: LiveLine | StatusChanges | None = None,
+    **options: Any,
+) -> Report:
     """The engine's run on the document ``args`` name (a file is parsed first, offline:
     a bad document needs no credentials to be reported)."""
     if args.file is not None:
@@ -324,7 +344,7 @@ def _run(args: argparse.Namespace, trigger: str, **options: Any) -> Report:
         if args.file is not None
         else SsmDocumentSource(clients.ssm(), args.parameter)
     )
-    return _reconciler(args, clients).run(source, trigger, **options)
+    return _reconciler(args, clients, progress).run(source, trigger, **options)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -337,7 +357,18 @@ def _apply(args: argparse.Namespace) -> int:
     if args.secret_already_applied and not args.state_table:
         raise UsageError("--secret-already-applied needs --state-table")
     approval = _Approval(args)
-    report = _run(args, "cli-apply", approve=approval, adopt_secret=args.secret_already_applied)
+    progress = _progress()
+    try:
+        report = _run(
+            args,
+            "cli-apply",
+            progress,
+            approve=approval,
+            adopt_secret=args.secret_already_applied,
+        )
+    finally:
+        if isinstance(progress, LiveLine):
+            progress.close()  # an interrupt must not leave the status line open
     if approval.refused:
         return EXIT_ERROR
     if report.Results:

@@ -44,10 +44,13 @@ from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import TransientError
 from workforce_reconciler.observability import logger, metrics, tracer
 from workforce_reconciler.plan import Outcome, Report
+from workforce_reconciler.progress import StatusChanges
 from workforce_reconciler.settings import Settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from workforce_reconciler.ports import WaitProgress
 
 
 class ParameterStoreChangeDetail(BaseModel):
@@ -136,6 +139,21 @@ class App:
     notifier: SnsNotifier
 
 
+def _log_wait(line: str, progress: WaitProgress) -> None:
+    """One log line per status a wait sees change (apply may wait up to its bound)."""
+    logger.info(
+        line,
+        extra={
+            "workforce": progress.workforce,
+            "workforce_status": progress.status,
+            "waiting_for": list(progress.wanted) or ["deleted"],
+            "step": progress.step,
+            "elapsed_seconds": round(progress.elapsed, 1),
+            "bound_seconds": progress.bound,
+        },
+    )
+
+
 @cache
 def _app() -> App:
     settings = Settings.from_env()
@@ -152,6 +170,7 @@ def _app() -> App:
         ),
         # A refused request is not sent again unchanged before a reminder would be due.
         refusal_memory=settings.reminder_interval,
+        progress=StatusChanges(_log_wait),
     )
     notifier = SnsNotifier(
         clients.sns(),

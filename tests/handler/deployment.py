@@ -6,7 +6,11 @@ and the constants are imported by the tests from here (``handler.deployment``).
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,25 @@ ROOT = Path(__file__).resolve().parents[2]
 PARAMETER = "/workforce-reconciler/desired-state"
 TABLE = "workforce-reconciler-state"
 SECRET_VALUE = "handler-secret-that-must-never-leak"
+
+
+@contextmanager
+def captured_logs() -> Iterator[list[dict[str, Any]]]:
+    """The service's log lines (JSON, as CloudWatch gets them) while the block runs, parsed."""
+    from workforce_reconciler.observability import logger
+
+    stream = io.StringIO()
+    captured = logging.StreamHandler(stream)
+    captured.setFormatter(logger.registered_formatter)
+    logger.addHandler(captured)
+    lines: list[dict[str, Any]] = []
+    try:
+        yield lines
+    finally:
+        # Powertools' Logger has addHandler but hands removeHandler to its logging.Logger
+        # through a __getattr__ it hides from type checkers (powertools issue 1660).
+        logger.removeHandler(captured)  # type: ignore[attr-defined]
+        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
 
 
 def event(name: str) -> dict[str, Any]:

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from workforce_reconciler.engine.observe import Observed
     from workforce_reconciler.ports import (
         DesiredStateSource,
+        ProgressListener,
         SecretResolver,
         StateStore,
         WorkforceGateway,
@@ -76,16 +77,19 @@ class Reconciler:
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         refusal_memory: timedelta | None = None,
+        progress: ProgressListener | None = None,
     ) -> None:
         """``refusal_memory``: how long a request SageMaker refused is not sent again
         unchanged (the Lambda's reminder interval); None sends every request each run
-        (the CLI: a person asked)."""
+        (the CLI: a person asked). ``progress``: told each status apply's waits observe
+        (the CLI's status line, the Lambda's log)."""
         self.gateway = gateway
         self.secrets = secrets
         self.store = store
         self.mode_override = mode_override
         self.wait = wait or WaitSettings()
         self.refusal_memory = refusal_memory
+        self.progress = progress
         self._sleep = sleep
         self._monotonic = monotonic
         self._clock = clock
@@ -158,6 +162,7 @@ class Reconciler:
             wait=self.wait,
             sleep=self._sleep,
             monotonic=self._monotonic,
+            progress=self.progress,
         )
         self._after_apply(plan, applied, observed)
         return self._applied(planned, plan, applied)
