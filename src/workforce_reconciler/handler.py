@@ -24,6 +24,7 @@ import gc
 gc.disable()
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -41,11 +42,12 @@ from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
-from workforce_reconciler.errors import TransientError
+from workforce_reconciler.errors import ReconcilerError, TransientError
 from workforce_reconciler.observability import logger, metrics, tracer
 from workforce_reconciler.plan import Outcome, Report
 from workforce_reconciler.progress import StatusChanges
 from workforce_reconciler.settings import Settings
+from workforce_reconciler.status import record_run
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -137,6 +139,8 @@ class App:
     reconciler: Reconciler
     source: SsmDocumentSource
     notifier: SnsNotifier
+    store: DynamoDBStateStore
+    scope: str  # the deployment's records: <region>:<desired-state parameter>
 
 
 def _log_wait(line: str, progress: WaitProgress) -> None:
@@ -172,15 +176,16 @@ def _app() -> App:
         refusal_memory=settings.reminder_interval,
         progress=StatusChanges(_log_wait),
     )
+    scope = f"{reconciler.region}:{settings.DESIRED_STATE_PARAMETER}"
     notifier = SnsNotifier(
         clients.sns(),
         settings.TOPIC_ARN,
         store,
-        scope=f"{reconciler.region}:{settings.DESIRED_STATE_PARAMETER}",
+        scope=scope,
         reminder_interval=settings.reminder_interval,
     )
     source = SsmDocumentSource(clients.ssm(), settings.DESIRED_STATE_PARAMETER)
-    return App(settings, reconciler, source, notifier)
+    return App(settings, reconciler, source, notifier, store, scope)
 
 
 def reset() -> None:
@@ -216,6 +221,20 @@ def _log(report: Report, summary: RunSummary) -> None:
                 },
             )
     logger.info("reconcile done", extra={"summary": summary.model_dump()})
+
+
+def _record(app: App, report: Report) -> None:
+    """The run, for `workforce-reconciler status`; losing it must not lose the run."""
+    try:
+        record_run(
+            app.store,
+            app.scope,
+            report,
+            at=datetime.now(UTC),
+            reminder_interval=app.settings.reminder_interval,
+        )
+    except ReconcilerError as exc:
+        logger.warning("could not record the run for `status`", extra={"error": str(exc)})
 
 
 def _count(summary: RunSummary, report: Report) -> None:
@@ -254,6 +273,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("reconcile starts", extra={"trigger": trigger})
     report = app.reconciler.run(app.source, trigger)
     summary = RunSummary.of(report, app.notifier.publish(report))
+    _record(app, report)
     _log(report, summary)
     _count(summary, report)
     if report.retryable:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 
+from workforce_reconciler import handler
 from workforce_reconciler.adapters.state_store import create_state_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,8 +76,8 @@ class Deployment:
         self.sqs = boto3.client("sqs")
         self.sagemaker = boto3.client("sagemaker")
         self.secretsmanager = boto3.client("secretsmanager")
-        dynamodb = boto3.client("dynamodb")
-        create_state_table(dynamodb, TABLE)
+        self.dynamodb = boto3.client("dynamodb")
+        create_state_table(self.dynamodb, TABLE)
         self.topic_arn = self.sns.create_topic(Name="workforce-reconciler")["TopicArn"]
         self.queue_url = self.sqs.create_queue(QueueName="subscriber")["QueueUrl"]
         queue_arn = self.sqs.get_queue_attributes(
@@ -125,3 +127,24 @@ class Deployment:
     @staticmethod
     def event_types(messages: list[dict[str, Any]]) -> list[str]:
         return [m["MessageAttributes"]["event_type"]["Value"] for m in messages]
+
+    @staticmethod
+    def invoke(name: str) -> dict[str, Any]:
+        """The function invoked with the sample event ``events/<name>.json``."""
+        result: dict[str, Any] = handler.lambda_handler(event(name), LambdaContext())
+        return result
+
+
+@contextmanager
+def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
+    """A deployment (moto + the emulator must be active) and the function's environment."""
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # botocore's retries, without long backoff
+    deployment = Deployment()
+    for name, value in deployment.environment().items():
+        monkeypatch.setenv(name, value)
+    handler.reset()
+    try:
+        yield deployment
+    finally:
+        handler.reset()

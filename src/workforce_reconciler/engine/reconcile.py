@@ -145,8 +145,10 @@ class Reconciler:
             return self._report(trigger, where, DocumentProblems=exc.problems)
         adopted = self.adopt_secret(desired) if adopt_secret else None
         observed = observe(desired, self.gateway, secrets=self.secrets, store=self.store)
-        if observed.secret_proven is not None:
-            self._best_effort("confirm the client secret's version", observed.secret_proven)
+        if observed.secret_proven is not None and observed.memory.intent is not None:
+            # (applied when the intent was written, just before the call that carried it)
+            proven, since = observed.secret_proven, observed.memory.intent.since
+            self._best_effort("confirm the client secret's version", proven, since)
         plan = self._remembered(diff(desired, observed), observed)
         mode = self._mode(desired)
         planned = self._planned(trigger, where, mode, plan, observed.workforce, adopted)
@@ -271,7 +273,7 @@ class Reconciler:
         if self.store is None:
             return
         if applied.secret is not None:
-            self._best_effort("record the client secret's version", applied.secret)
+            self._best_effort("record the client secret's version", applied.secret, self._clock())
         scope = secret_scope(self.region, plan.WorkforceName)
         refused = {
             refusal_key(r.Action, plan.SecretVersion): r
@@ -298,10 +300,10 @@ class Reconciler:
         if all(team["WorkteamName"] in live for team in plan.Recreation):
             forget_recreation(self.store, scope)
 
-    def _best_effort(self, what: str, applied: SecretApplied) -> None:
+    def _best_effort(self, what: str, applied: SecretApplied, at: datetime) -> None:
         assert self.store is not None
         with _warn_on_failure(what):
-            record_applied(self.store, self.region, applied)
+            record_applied(self.store, self.region, applied, at)
 
     def adopt_secret(self, desired: DesiredState) -> SecretApplied:
         """Record the referenced secret's current version as the one SageMaker holds."""
@@ -322,7 +324,7 @@ class Reconciler:
             WorkforceName=name,
             WorkforceCreateDate=create_stamp(workforce),
         )
-        record_applied(self.store, self.region, adopted)
+        record_applied(self.store, self.region, adopted, self._clock())
         return adopted
 
 
