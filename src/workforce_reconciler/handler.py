@@ -44,7 +44,7 @@ from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError, TransientError
 from workforce_reconciler.observability import logger, metrics, tracer
-from workforce_reconciler.plan import Outcome, Report
+from workforce_reconciler.plan import Outcome, Report, RunStatus
 from workforce_reconciler.progress import StatusChanges
 from workforce_reconciler.settings import Settings
 from workforce_reconciler.status import record_run
@@ -237,7 +237,23 @@ def _record(app: App, report: Report) -> None:
         logger.warning("could not record the run for `status`", extra={"error": str(exc)})
 
 
+# Each run counts 1 in the metric of its outcome and 0 in the others (their sums over a
+# period are the runs of each outcome; the dashboard stacks them). Failed: everything a
+# person must look at that is not blocked drift (ApplyFailed, InvalidDocument,
+# DocumentMissing, WorkforceFailed, Error).
+_OUTCOMES = {
+    RunStatus.IN_SYNC: "RunsInSync",
+    RunStatus.CORRECTED: "RunsCorrected",
+    RunStatus.DRIFT_DETECTED: "RunsDriftDetected",
+    RunStatus.BLOCKED: "RunsBlocked",
+}
+OUTCOME_METRICS = (*_OUTCOMES.values(), "RunsFailed")
+
+
 def _count(summary: RunSummary, report: Report) -> None:
+    outcome = _OUTCOMES.get(report.status, "RunsFailed")
+    for name in OUTCOME_METRICS:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=int(name == outcome))
     for name, value in (
         ("DriftFound", summary.PlannedActions),
         ("BlockedDrift", summary.BlockedActions),

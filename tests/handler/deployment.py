@@ -46,6 +46,28 @@ def captured_logs() -> Iterator[list[dict[str, Any]]]:
         lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
 
 
+Metric = tuple[str, str, frozenset[tuple[str, str]]]
+"""(namespace, metric name, dimensions): a metric as CloudWatch files it."""
+
+
+def emitted_metrics(printed: str) -> dict[Metric, float]:
+    """The metrics in the Embedded Metric Format lines Powertools prints, with their values
+    (as CloudWatch Logs extracts them from the function's log)."""
+    found: dict[Metric, float] = {}
+    for line in printed.splitlines():
+        if not line.startswith('{"_aws"'):
+            continue
+        blob = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            for dimension_set in directive["Dimensions"]:
+                dimensions = frozenset((name, blob[name]) for name in dimension_set)
+                for metric in directive["Metrics"]:
+                    values = blob[metric["Name"]]
+                    value = sum(values) if isinstance(values, list) else values
+                    found[(directive["Namespace"], metric["Name"], dimensions)] = value
+    return found
+
+
 def event(name: str) -> dict[str, Any]:
     """A sample event from events/, exactly as EventBridge delivers it."""
     loaded: dict[str, Any] = json.loads((ROOT / "events" / f"{name}.json").read_text())
