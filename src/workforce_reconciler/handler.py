@@ -43,6 +43,7 @@ from workforce_reconciler.aws import Clients
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError, TransientError
+from workforce_reconciler.notifications.links import plan_command
 from workforce_reconciler.observability import logger, metrics, tracer
 from workforce_reconciler.plan import Outcome, Report, RunStatus
 from workforce_reconciler.progress import StatusChanges
@@ -183,6 +184,9 @@ def _app() -> App:
         store,
         scope=scope,
         reminder_interval=settings.reminder_interval,
+        plan_command=plan_command(
+            settings.DESIRED_STATE_PARAMETER, settings.STATE_TABLE, reconciler.region
+        ),
     )
     source = SsmDocumentSource(clients.ssm(), settings.DESIRED_STATE_PARAMETER)
     return App(settings, reconciler, source, notifier, store, scope)

@@ -17,6 +17,8 @@ from typing import Any
 
 import boto3
 import pytest
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.sns.models import sns_backends
 
 from workforce_reconciler import handler
 from workforce_reconciler.adapters.state_store import create_state_table
@@ -149,6 +151,15 @@ class Deployment:
     @staticmethod
     def event_types(messages: list[dict[str, Any]]) -> list[str]:
         return [m["MessageAttributes"]["event_type"]["Value"] for m in messages]
+
+    def emails(self) -> list[tuple[str, str]]:
+        """(subject, body) of every message an email subscriber got, in order. moto delivers
+        no email: this is what the topic was given to deliver to the "email" protocol."""
+        topic = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].topics[self.topic_arn]
+        return [
+            (subject or "", json.loads(message)["email"])
+            for _, message, subject, _, _ in topic.sent_notifications
+        ]
 
     @staticmethod
     def invoke(name: str) -> dict[str, Any]:
