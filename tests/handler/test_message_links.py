@@ -1,6 +1,7 @@
 """The messages a person acts on link to the SageMaker console page of the workforce (and
 of each work team concerned) in the Region, and give the exact CLI command that shows the
-plan; following that command shows the plan the message is about."""
+plan; following that command shows the plan the message is about. A Failed workforce's
+message names the ways out, and following them resolves it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from handler.deployment import PARAMETER, TABLE, Deployment
+from workforce_emulator import controls
 from workforce_reconciler import cli
 
 CONSOLE = "https://us-east-1.console.aws.amazon.com/sagemaker/groundtruth?region=us-east-1"
@@ -94,3 +96,51 @@ def test_messages_with_nothing_to_do_carry_no_links(deployment: Deployment) -> N
     assert deployment.event_types(messages) == ["Resolved", "DriftCorrected"]
     assert all("Links" not in json.loads(m["Message"]) for m in messages)
     assert all("Where to look" not in body for _, body in deployment.emails()[-2:])
+
+
+def test_a_failed_workforce_email_names_the_ways_out_and_following_them_resolves_it(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a converged deployment whose workforce SageMaker then reports Failed
+    deployment.put_document(deployment.oidc_document())
+    deployment.invoke("ssm-update")
+    controls.set_status("labeling-oidc", "Failed", "VPC endpoint creation failed")
+
+    # When the schedule finds it
+    deployment.invoke("schedule")
+
+    # Then the email says what to do: the policy, or the exact AWS CLI commands
+    subject, body = deployment.emails()[-1]
+    assert subject == "[workforce-reconciler] Workforce labeling-oidc is Failed"
+    steps = body.split("What to do next:\n", 1)[1].split("\n\n", 1)[0]
+    assert steps.startswith(
+        "Workers may not be able to sign in. SageMaker cannot change a Failed workforce; "
+    )
+    commands = [line.strip() for line in steps.splitlines() if line.startswith("  aws ")]
+    assert commands == [
+        "aws sagemaker delete-workteam --region us-east-1 --workteam-name image-labelers",
+        "aws sagemaker delete-workteam --region us-east-1 --workteam-name text-reviewers",
+        "aws sagemaker delete-workforce --region us-east-1 --workforce-name labeling-oidc",
+    ]
+    # and the plan command it names shows the same ways out
+    capsys.readouterr()
+    assert cli.main(shlex.split(PLAN)[1:]) == 1
+    printed = capsys.readouterr()
+    assert "Workforce labeling-oidc is Failed: VPC endpoint creation failed\n" in printed.out
+    assert "\n" + "\n".join(f"  {c}" for c in commands) + "\n" in printed.out
+
+    # When a person runs the commands (through boto3, word for word)
+    for command in commands:
+        words = command.split()
+        options = dict(zip(words[3::2], words[4::2], strict=True))
+        if words[2] == "delete-workteam":
+            deployment.sagemaker.delete_workteam(WorkteamName=options["--workteam-name"])
+        else:
+            deployment.sagemaker.delete_workforce(WorkforceName=options["--workforce-name"])
+    deployment.messages()
+    deployment.invoke("schedule")
+
+    # Then the next run creates everything again and says the condition is resolved
+    assert deployment.event_types(deployment.messages()) == ["DriftCorrected", "Resolved"]
+    workforce = deployment.sagemaker.describe_workforce(WorkforceName="labeling-oidc")
+    assert workforce["Workforce"]["Status"] == "Active"

@@ -94,6 +94,7 @@ class Condition:
     workforce: str = ""  # the workforce it is about; "" when the run could not tell
     problems: tuple[DocumentProblem, ...] = ()  # InvalidDocument, in the document's order
     failure_reason: str | None = None  # WorkforceFailed: SageMaker's FailureReason
+    advice: str | None = None  # WorkforceFailed: the ways out the plan names (wording only)
     actions: tuple[Action, ...] = ()  # BlockedDrift, DriftDetected
     failed: tuple[ActionResult, ...] = ()  # ApplyFailed
     not_attempted: tuple[ActionResult, ...] = ()  # ApplyFailed: applicable, then skipped
@@ -236,13 +237,15 @@ def _skipped_applicable(report: Report) -> tuple[ActionResult, ...]:
     return tuple(r for r in report.Results if r.Outcome is Outcome.SKIPPED and r.Action.applicable)
 
 
-def _workforce_failed(report: Report, name: str) -> Condition:
+def _workforce_failed(report: Report, plan: Plan, name: str) -> Condition:
+    advice = [f.Advice for f in plan.Findings if f.Code == "WorkforceFailed" and f.Advice]
     return Condition(
         key=EventType.WORKFORCE_FAILED,
         severity=Severity.CRITICAL,
         fingerprint=fingerprint([name, report.FailureReason]),
         workforce=name,
         failure_reason=report.FailureReason,
+        advice=advice[0] if advice else None,
     )
 
 
@@ -274,7 +277,7 @@ def _workforce_conditions(report: Report, plan: Plan) -> list[Condition]:
     name = workforce_name(report) or plan.WorkforceName
     raised: list[Condition] = []
     if report.WorkforceStatus == "Failed":
-        raised.append(_workforce_failed(report, name))
+        raised.append(_workforce_failed(report, plan, name))
     if report.failed:
         raised.append(_apply_failed(report, name))
     if plan.blocked_actions:

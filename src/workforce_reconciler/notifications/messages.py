@@ -196,10 +196,12 @@ def _workforce_failed(condition: Condition) -> _Wording:
         reminder_tail=" is Failed",
         headline=f"SageMaker reports workforce {name} as Failed: {reason}",
         sections=[],
-        next_steps=(
-            "Workers may not be able to sign in. Fix the cause SageMaker names above "
-            "(for example the OIDC endpoints or the VPC configuration in the document), "
-            "then let the next run check again."
+        next_steps="Workers may not be able to sign in. "
+        + (
+            redact_text(condition.advice)  # the ways out the plan names, commands included
+            if condition.advice
+            else "Fix the cause SageMaker names above (for example the OIDC endpoints or "
+            "the VPC configuration in the document), then let the next run check again."
         ),
         details={"FailureReason": reason},
     )
