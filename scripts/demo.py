@@ -78,7 +78,8 @@ class Demo:
     def __init__(self, url: str, tmp: Path) -> None:
         self.url = url
         self.tmp = tmp
-        self.env = {**os.environ, "AWS_ENDPOINT_URL": url}
+        # (unbuffered: stdout and stderr reach the demo in the order they were written)
+        self.env = {**os.environ, "AWS_ENDPOINT_URL": url, "PYTHONUNBUFFERED": "1"}
         self.sagemaker = boto3.client("sagemaker", endpoint_url=url)
         self.ssm = boto3.client("ssm", endpoint_url=url)
         self.sqs = boto3.client("sqs", endpoint_url=url)
@@ -102,9 +103,15 @@ class Demo:
     def shell(self, *argv: str) -> subprocess.CompletedProcess[str]:
         shown = " ".join(a if " " not in a and "'" not in a else repr(a) for a in argv)
         print(f"{DIM}${RESET} {shown.replace(str(BIN) + '/', '')}", flush=True)
-        done = subprocess.run(argv, env=self.env, check=False, capture_output=True, text=True)
+        done = subprocess.run(
+            argv,
+            env=self.env,
+            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # as a terminal shows them: interleaved
+            text=True,
+        )
         sys.stdout.write(done.stdout)
-        sys.stdout.write(done.stderr)
         print(f"{DIM}(exit {done.returncode}){RESET}", flush=True)
         return done
 
@@ -265,7 +272,9 @@ def unlisted_team(demo: Demo) -> None:
 def oidc_change(demo: Demo) -> None:
     step("An OIDC change while the workforce has teams: blocked (SageMaker's rule)")
     demo.document["Workforce"]["OidcConfig"]["Scope"] = "openid email profile groups offline"
-    demo.put_document("the document now asks for another OIDC scope")
+    demo.put_document(
+        'the document now says Workforce.OidcConfig.Scope "openid email profile groups offline"'
+    )
     demo.invoke("ssm-update.json")
 
     step("The client secret is rotated as well: still blocked, now for both")
@@ -279,7 +288,7 @@ def oidc_change(demo: Demo) -> None:
     step("Policy.RecreateWorkteamsForOidcChanges: teams deleted, workforce updated, re-created")
     before = demo.teams()
     demo.document["Policy"]["RecreateWorkteamsForOidcChanges"] = True
-    demo.put_document("the document allows re-creating the teams for OIDC changes")
+    demo.put_document("the document now says Policy.RecreateWorkteamsForOidcChanges true")
     demo.invoke("ssm-update.json")
     after = demo.teams()
     for name, team in sorted(before.items()):
@@ -287,9 +296,9 @@ def oidc_change(demo: Demo) -> None:
         print(f"  {name}: same ARN, members, settings and tags as before: {same}")
         expect(same, "yes", f"team {name} as it was")
     held = controls.secret_fingerprint("labeling-oidc", region=REGION)
-    rotated = held == controls.fingerprint_of("rotated-client-secret-value")
-    print(f"  SageMaker holds the rotated client secret (by its fingerprint): {rotated}")
-    expect(rotated, True, "the rotated secret applied")
+    rotated = "yes" if held == controls.fingerprint_of("rotated-client-secret-value") else "NO"
+    print(f"  SageMaker holds the rotated client secret (by the emulator's fingerprint): {rotated}")
+    expect(rotated, "yes", "the rotated secret applied")
 
 
 def failed_workforce(demo: Demo) -> None:
@@ -307,9 +316,9 @@ def failed_workforce(demo: Demo) -> None:
         pass
     demo.invoke("schedule.json")
 
-    step("A person allows the re-creation the message offers: the workforce comes back")
+    step("A person takes the first way out the message names: the workforce comes back")
     demo.document["Policy"]["AllowDisruptiveChanges"] = True
-    demo.put_document("the document allows replacing the workforce")
+    demo.put_document("the document now says Policy.AllowDisruptiveChanges true")
     demo.invoke("ssm-update.json")
     workforce = demo.sagemaker.describe_workforce(WorkforceName="labeling-oidc")["Workforce"]
     expect(workforce["Status"], "Active", "the re-created workforce")
@@ -321,7 +330,10 @@ def invalid_document(demo: Demo) -> None:
     good = copy.deepcopy(demo.document)
     demo.document["Workteams"][0]["Descripton"] = demo.document["Workteams"][0].pop("Description")
     demo.document["Workforce"]["SourceIpConfig"]["Cidrs"].append("198.51.100.7")
-    demo.put_document("a hurried edit: a typo and a CIDR without its prefix length")
+    demo.put_document(
+        'a hurried edit: "Descripton" in the first team, and "198.51.100.7" (no prefix '
+        "length) in SourceIpConfig.Cidrs"
+    )
     result = demo.invoke("ssm-update.json")
     expect(result["Status"], "InvalidDocument", "the invalid document's run")
 
