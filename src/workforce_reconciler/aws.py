@@ -18,6 +18,7 @@ from botocore.config import Config
 from workforce_reconciler import __version__
 
 if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sagemaker import SageMakerClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -151,3 +152,7 @@ class Clients:
 
     def sns(self) -> SNSClient:
         return cast("SNSClient", self._client("sns"))
+
+    def cloudformation(self) -> CloudFormationClient:
+        """For the CLI's ``status --stack`` only (the function never reads its stack)."""
+        return cast("CloudFormationClient", self._client("cloudformation"))

@@ -1,4 +1,4 @@
-"""``workforce-reconciler``: validate, plan, apply, export, schema.
+"""``workforce-reconciler``: validate, plan, apply, status, export, schema.
 
 The same engine as the Lambda, from a laptop or CI. Exit codes follow
 ``terraform plan -detailed-exitcode``: 0 nothing to do (or done), 2 changes pending,
@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from workforce_reconciler import __version__
 from workforce_reconciler.adapters.documents import FileDocumentSource, SsmDocumentSource
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
+from workforce_reconciler.adapters.stack import find_deployment
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
 from workforce_reconciler.document import (
@@ -39,12 +41,14 @@ from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.observability import logger
 from workforce_reconciler.plan import Mode, Outcome, Report, RunStatus, Severity, shown_problems
+from workforce_reconciler.progress import LiveLine, StatusChanges
 from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     format_plan,
     format_report,
     format_result,
 )
+from workforce_reconciler.status import format_standing, read_standing, standing_json
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -65,9 +69,12 @@ class _Parser(argparse.ArgumentParser):
 
 _OUTPUT_HELP = "text: a readable diff, coloured on a terminal (default); json: stable for scripts"
 _EXIT_CODES = """exit codes:
-  0  validate: valid; plan: no changes; apply: converged (or nothing to do); export, schema: done
+  0  validate: valid; plan: no changes; apply: converged (or nothing to do);
+     status: nothing open; export, schema: done
   1  an error: invalid document, AWS error, a change failed or blocked, usage error
-  2  plan: changes pending; apply: changes pending but not applied (detect mode)"""
+  2  plan: changes pending; apply: changes pending but not applied (detect mode);
+     status: a condition is open"""
+DEFAULT_PARAMETER = "/workforce-reconciler/desired-state"  # template.yaml's default
 
 
 def _seconds(text: str) -> float:
@@ -159,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
         "the one SageMaker already uses, instead of sending it (needs --state-table)",
     )
 
+    _add_status(sub)
+
     export = sub.add_parser(
         "export", help="write a document from the live workforce and teams (to adopt them)"
     )
@@ -168,6 +177,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the document")
     return parser
+
+
+def _add_status(sub: Any) -> None:
+    status = sub.add_parser(
+        "status",
+        help="what is wrong right now, from a deployed stack's state table "
+        "(exit 0 nothing open, 2 something open)",
+    )
+    where = status.add_mutually_exclusive_group()
+    where.add_argument(
+        "--stack", help="the stack's name: its outputs name the state table and the parameter"
+    )
+    where.add_argument(
+        "--state-table",
+        default=os.environ.get("WORKFORCE_RECONCILER_STATE_TABLE"),
+        help="the stack's DynamoDB state table (default: $WORKFORCE_RECONCILER_STATE_TABLE)",
+    )
+    status.add_argument(
+        "--parameter",
+        help=f"the desired-state parameter the stack reads (default: the stack's output, "
+        f"else {DEFAULT_PARAMETER})",
+    )
+    status.add_argument("--output", choices=("text", "json"), default="text", help=_OUTPUT_HELP)
+    _add_aws_options(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -216,6 +249,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _validate(args)
     if command == "export":
         return _export(args)
+    if command == "status":
+        return _status(args)
     if command == "plan":
         return _plan(args)
     return _apply(args)
@@ -279,7 +314,9 @@ def _clients(args: argparse.Namespace) -> Clients:
     return clients
 
 
-def _reconciler(args: argparse.Namespace, clients: Clients) -> Reconciler:
+def _reconciler(
+    args: argparse.Namespace, clients: Clients, progress: LiveLine | StatusChanges | None
+) -> Reconciler:
     store = DynamoDBStateStore(clients.dynamodb(), args.state_table) if args.state_table else None
     return Reconciler(
         SageMakerGateway(clients.sagemaker()),
@@ -287,7 +324,18 @@ def _reconciler(args: argparse.Namespace, clients: Clients) -> Reconciler:
         store=store,
         mode_override=Mode.DETECT if args.detect else None,
         wait=WaitSettings(timeout_seconds=args.wait_timeout),
+        progress=progress,
+        # On a terminal the status line's elapsed time ticks while apply sleeps.
+        sleep=progress.sleep if isinstance(progress, LiveLine) else time.sleep,
     )
+
+
+def _progress() -> LiveLine | StatusChanges:
+    """How apply's waits are shown, always on stderr (stdout holds the result): a live
+    status line on a terminal, else one line per change of status."""
+    if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+        return LiveLine(sys.stderr)
+    return StatusChanges(lambda line, _: _err(line))
 
 
 def exit_code(report: Report, *, applying: bool) -> int:
@@ -315,7 +363,12 @@ _ERRORS = frozenset(
 )
 
 
-def _run(args: argparse.Namespace, trigger: str, **options: Any) -> Report:
+def _run(
+    args: argparse.Namespace,
+    trigger: str,
+    progress: LiveLine | StatusChanges | None = None,
+    **options: Any,
+) -> Report:
     """The engine's run on the document ``args`` name (a file is parsed first, offline:
     a bad document needs no credentials to be reported)."""
     if args.file is not None:
@@ -337,7 +390,7 @@ def _run(args: argparse.Namespace, trigger: str, **options: Any) -> Report:
         if args.file is not None
         else SsmDocumentSource(clients.ssm(), args.parameter)
     )
-    return _reconciler(args, clients).run(source, trigger, **options)
+    return _reconciler(args, clients, progress).run(source, trigger, **options)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -350,7 +403,18 @@ def _apply(args: argparse.Namespace) -> int:
     if args.secret_already_applied and not args.state_table:
         raise UsageError("--secret-already-applied needs --state-table")
     approval = _Approval(args)
-    report = _run(args, "cli-apply", approve=approval, adopt_secret=args.secret_already_applied)
+    progress = _progress()
+    try:
+        report = _run(
+            args,
+            "cli-apply",
+            progress,
+            approve=approval,
+            adopt_secret=args.secret_already_applied,
+        )
+    finally:
+        if isinstance(progress, LiveLine):
+            progress.close()  # an interrupt must not leave the status line open
     if approval.refused:
         return EXIT_ERROR
     if report.Results:
@@ -464,6 +528,25 @@ def _confirm() -> bool:
 
 def _status_line(report: Report) -> str:
     return f"Status: {report.status.value} (mode {report.Mode.value}, trigger {report.Trigger})."
+
+
+def _status(args: argparse.Namespace) -> int:
+    """The deployment's open conditions, last run and client secret: exit 2 if any is open."""
+    if not (args.stack or args.state_table):
+        raise UsageError("status needs --stack NAME or --state-table NAME")
+    clients = _clients(args)
+    table, parameter = args.state_table, args.parameter
+    if args.stack:
+        deployment = find_deployment(clients.cloudformation(), args.stack)
+        table, parameter = deployment.table, parameter or deployment.parameter
+    assert clients.region is not None  # (_clients refuses to go on without one)
+    store = DynamoDBStateStore(clients.dynamodb(), table)
+    standing = read_standing(store, clients.region, parameter or DEFAULT_PARAMETER)
+    if args.output == "json":
+        _out(json.dumps(redact(standing_json(standing)), indent=2, sort_keys=True))
+    else:
+        _out(format_standing(standing))
+    return EXIT_CHANGES if standing.open else EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:

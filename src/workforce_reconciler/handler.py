@@ -25,6 +25,7 @@ gc.disable()
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -42,13 +43,18 @@ from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import CALL_BUDGET_SECONDS, Clients
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
-from workforce_reconciler.errors import TransientError
+from workforce_reconciler.errors import ReconcilerError, TransientError
+from workforce_reconciler.notifications.links import plan_command
 from workforce_reconciler.observability import logger, metrics, tracer
-from workforce_reconciler.plan import Outcome, Report
+from workforce_reconciler.plan import Outcome, Report, RunStatus
+from workforce_reconciler.progress import StatusChanges
 from workforce_reconciler.settings import Settings
+from workforce_reconciler.status import record_run
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from workforce_reconciler.ports import WaitProgress
 
 
 class ParameterStoreChangeDetail(BaseModel):
@@ -135,6 +141,23 @@ class App:
     reconciler: Reconciler
     source: SsmDocumentSource
     notifier: SnsNotifier
+    store: DynamoDBStateStore
+    scope: str  # the deployment's records: <region>:<desired-state parameter>
+
+
+def _log_wait(line: str, progress: WaitProgress) -> None:
+    """One log line per status a wait sees change (apply may wait up to its bound)."""
+    logger.info(
+        line,
+        extra={
+            "workforce": progress.workforce,
+            "workforce_status": progress.status,
+            "waiting_for": list(progress.wanted) or ["deleted"],
+            "step": progress.step,
+            "elapsed_seconds": round(progress.elapsed, 1),
+            "bound_seconds": progress.bound,
+        },
+    )
 
 
 @cache
@@ -154,16 +177,21 @@ def _app() -> App:
         # A refused request is not sent again unchanged before a reminder would be due.
         refusal_memory=settings.reminder_interval,
         guardrails=settings.guardrails,
+        progress=StatusChanges(_log_wait),
     )
+    scope = f"{reconciler.region}:{settings.DESIRED_STATE_PARAMETER}"
     notifier = SnsNotifier(
         clients.sns(),
         settings.TOPIC_ARN,
         store,
-        scope=f"{reconciler.region}:{settings.DESIRED_STATE_PARAMETER}",
+        scope=scope,
         reminder_interval=settings.reminder_interval,
+        plan_command=plan_command(
+            settings.DESIRED_STATE_PARAMETER, settings.STATE_TABLE, reconciler.region
+        ),
     )
     source = SsmDocumentSource(clients.ssm(), settings.DESIRED_STATE_PARAMETER)
-    return App(settings, reconciler, source, notifier)
+    return App(settings, reconciler, source, notifier, store, scope)
 
 
 def reset() -> None:
@@ -201,7 +229,37 @@ def _log(report: Report, summary: RunSummary) -> None:
     logger.info("reconcile done", extra={"summary": summary.model_dump()})
 
 
+def _record(app: App, report: Report) -> None:
+    """The run, for `workforce-reconciler status`; losing it must not lose the run."""
+    try:
+        record_run(
+            app.store,
+            app.scope,
+            report,
+            at=datetime.now(UTC),
+            reminder_interval=app.settings.reminder_interval,
+        )
+    except ReconcilerError as exc:
+        logger.warning("could not record the run for `status`", extra={"error": str(exc)})
+
+
+# Each run counts 1 in the metric of its outcome and 0 in the others (their sums over a
+# period are the runs of each outcome; the dashboard stacks them). Failed: everything a
+# person must look at that is not blocked drift (ApplyFailed, InvalidDocument,
+# DocumentMissing, WorkforceFailed, Error).
+_OUTCOMES = {
+    RunStatus.IN_SYNC: "RunsInSync",
+    RunStatus.CORRECTED: "RunsCorrected",
+    RunStatus.DRIFT_DETECTED: "RunsDriftDetected",
+    RunStatus.BLOCKED: "RunsBlocked",
+}
+OUTCOME_METRICS = (*_OUTCOMES.values(), "RunsFailed")
+
+
 def _count(summary: RunSummary, report: Report) -> None:
+    outcome = _OUTCOMES.get(report.status, "RunsFailed")
+    for name in OUTCOME_METRICS:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=int(name == outcome))
     for name, value in (
         ("DriftFound", summary.PlannedActions),
         ("BlockedDrift", summary.BlockedActions),
@@ -249,6 +307,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("reconcile starts", extra={"trigger": trigger})
     report = app.reconciler.run(app.source, trigger, deadline=_deadline(context))
     summary = RunSummary.of(report, app.notifier.publish(report))
+    _record(app, report)
     _log(report, summary)
     _count(summary, report)
     if report.retryable:

@@ -7,6 +7,7 @@ exceptions in ``errors.py``, and lists the IAM actions it needs beside the calls
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -122,3 +123,25 @@ class DesiredStateSource(Protocol):
 class Notifier(Protocol):
     def publish(self, report: Any) -> list[str]:
         """Send what the report calls for; return the subjects sent (for logs and tests)."""
+
+
+@dataclass(frozen=True)
+class WaitProgress:
+    """One status a wait of apply observed (apply polls DescribeWorkforce while it waits).
+
+    Apply calls the ``ProgressListener`` it was given with each one, and does nothing else
+    with it: the CLI and the handler decide what a person or a log sees (``progress.py``).
+    """
+
+    workforce: str
+    wanted: tuple[str, ...]  # the statuses that end the wait; () waits for it to be gone
+    step: str  # the step that waits, e.g. "CreateWorkteam Workteam/image-labelers"
+    status: str | None  # what SageMaker reports now; None: the workforce does not exist
+    elapsed: float  # seconds since apply began: what the bound is measured against
+    bound: float  # seconds apply may wait in all (the run's one bound)
+    first: bool  # the wait's first look: if it is also ``done``, nothing was waited for
+    done: bool  # the wait ends with this look (reached, Failed, gone, or out of time)
+
+
+ProgressListener = Callable[[WaitProgress], None]
+"""Told each status a wait observes; must not raise (it is for presenting only)."""

@@ -130,7 +130,13 @@ def format_plan(plan: Plan, *, color: bool = False) -> str:
         for f in plan.Findings:
             where = f" ({f.ResourceName})" if f.ResourceName else ""
             lines.append(f"  {f.Severity.value} {f.Code}{where}: {redact_text(f.Message)}")
+            lines.extend(_advice_lines(f.Advice, "    "))
     return "\n".join(lines)
+
+
+def _advice_lines(advice: str | None, indent: str) -> list[str]:
+    """What a person can do about a finding, each line indented (commands on their own)."""
+    return [indent + line for line in redact_text(advice).splitlines()] if advice else []
 
 
 def format_result(result: ActionResult, *, color: bool = False) -> str:
@@ -188,11 +194,22 @@ def format_report(report: Report, *, color: bool = False) -> str:
     if failed_workforce:
         if lines:
             lines.append("")
-        name = report.WorkforceName or (report.Plan.WorkforceName if report.Plan else "")
-        reason = redact_text(report.FailureReason or "no reason given")
-        lines.append(_paint(f"Workforce {name} is Failed: {reason}", _BOLD + _RED, color))
-        if not report.Results:
-            lines.append("Nothing is changed while SageMaker reports it Failed.")
+        lines.extend(_failed_lines(report, color))
     lines.append("")
     lines.append(f"Status: {status.value} (mode {report.Mode.value}, trigger {report.Trigger}).")
     return "\n".join(lines)
+
+
+def _failed_lines(report: Report, color: bool) -> list[str]:
+    """A Failed workforce: SageMaker's reason, and the ways out the plan names."""
+    name = report.WorkforceName or (report.Plan.WorkforceName if report.Plan else "")
+    reason = redact_text(report.FailureReason or "no reason given")
+    lines = [_paint(f"Workforce {name} is Failed: {reason}", _BOLD + _RED, color)]
+    if not report.Results:
+        lines.append("Nothing is changed while SageMaker reports it Failed.")
+    if report.Plan is not None and not report.Plan.Actions:
+        # (with actions, the plan above lists the finding and its advice)
+        for finding in report.Plan.Findings:
+            if finding.Code == "WorkforceFailed":
+                lines.extend(_advice_lines(finding.Advice, ""))
+    return lines

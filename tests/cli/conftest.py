@@ -9,12 +9,14 @@ console script against the ``emulator_server`` fixture. Tests import the helpers
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cli.helpers import Cli, Ran, write
 from engine.world import World, example
+from handler.deployment import Deployment, deployed
 from workforce_reconciler import cli as cli_module
 
 
@@ -51,3 +53,11 @@ def cognito_file(tmp_path: Path) -> Path:
     doc = example("cognito")
     doc["Policy"] = {"Mode": "enforce"}
     return write(tmp_path / "cognito.json", doc)
+
+
+@pytest.fixture
+def deployment(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
+    """What the stack creates (moto + the emulator), with the function's environment set:
+    ``deployment.invoke("schedule")`` runs the real handler, as the schedule would."""
+    with deployed(monkeypatch) as made:
+        yield made

@@ -43,10 +43,14 @@ def test_apply_at_debug_logs_no_secret_and_keeps_stdout_one_json_document(
 ) -> None:
     # Given the state table refusing to record the secret's version (the engine then logs
     # a warning), and every logger at DEBUG
-    def throttled(*_: object) -> None:
-        raise TransientError("PutItem failed: ProvisionedThroughputExceededException: slow")
+    put_record = DynamoDBStateStore.put_record
 
-    monkeypatch.setattr(DynamoDBStateStore, "put_secret_version", throttled)
+    def throttled(store: DynamoDBStateStore, scope: str, key: str, item: dict[str, str]) -> None:
+        if key == "secret":
+            raise TransientError("PutItem failed: ProvisionedThroughputExceededException: slow")
+        put_record(store, scope, key, item)
+
+    monkeypatch.setattr(DynamoDBStateStore, "put_record", throttled)
 
     # When the OIDC example is applied with --output json
     ran = cli(

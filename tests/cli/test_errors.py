@@ -251,10 +251,11 @@ def test_help_and_version_exit_0(cli: Cli) -> None:
     assert helped.out.startswith("usage: workforce-reconciler [-h] [--version] [--debug] COMMAND")
     assert helped.out.endswith(
         "exit codes:\n"
-        "  0  validate: valid; plan: no changes; apply: converged (or nothing to do); "
-        "export, schema: done\n"
+        "  0  validate: valid; plan: no changes; apply: converged (or nothing to do);\n"
+        "     status: nothing open; export, schema: done\n"
         "  1  an error: invalid document, AWS error, a change failed or blocked, usage error\n"
-        "  2  plan: changes pending; apply: changes pending but not applied (detect mode)\n"
+        "  2  plan: changes pending; apply: changes pending but not applied (detect mode);\n"
+        "     status: a condition is open\n"
     )
     assert version.code == 0
     assert version.out.startswith("workforce-reconciler ")

@@ -7,20 +7,14 @@ from typing import Any
 
 import pytest
 
-from handler.deployment import Deployment, LambdaContext
+from handler.deployment import Deployment, LambdaContext, deployed
 from workforce_reconciler import handler
 
 
 @pytest.fixture
 def deployment(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # botocore's retries, without long backoff
-    deployment = Deployment()
-    for name, value in deployment.environment().items():
-        monkeypatch.setenv(name, value)
-    handler.reset()
-    yield deployment
-    handler.reset()
+    with deployed(monkeypatch) as deployment:
+        yield deployment
 
 
 @pytest.fixture

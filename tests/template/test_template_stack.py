@@ -71,6 +71,8 @@ def test_outputs_name_what_the_stack_created(shared_stack: DeployedStack) -> Non
         "DesiredStateParameterName": "/workforce-reconciler/desired-state",
         "StateTableName": resources["StateTable"],
         "DeadLetterQueueUrl": resources["FailedEventsQueue"],
+        "DashboardUrl": "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1"
+        f"#dashboards:name={resources['Dashboard']}",
     }
 
 

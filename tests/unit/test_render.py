@@ -344,3 +344,25 @@ def test_secret_version_change_shows_versions_not_redaction() -> None:
     assert (
         format_action(action)[1] == "    OidcConfig.ClientSecretVersion: 'version 3' -> 'version 4'"
     )
+
+
+def test_a_findings_advice_follows_it_one_line_each() -> None:
+    # Given a finding with advice over two lines (a command on its own line)
+    plan = Plan(
+        WorkforceName="default",
+        Findings=(
+            Finding(
+                Code="Example",
+                Severity=Severity.INFO,
+                Message="something to know",
+                Advice="Do this:\n  aws sagemaker describe-workforce --workforce-name default",
+            ),
+        ),
+    )
+
+    # Then the advice is under the finding, indented, each line whole
+    assert format_plan(plan).endswith(
+        "  INFO Example: something to know\n"
+        "    Do this:\n"
+        "      aws sagemaker describe-workforce --workforce-name default"
+    )

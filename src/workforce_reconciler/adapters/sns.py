@@ -119,13 +119,16 @@ class SnsNotifier:
         scope: str,
         reminder_interval: timedelta,
         clock: Callable[[], datetime] = _utc_now,
+        plan_command: str | None = None,
     ) -> None:
+        """``plan_command``: the CLI command that shows the plan, named in the messages."""
         self._sns = sns_client
         self._topic_arn = topic_arn
         self._store = store
         self._scope = scope
         self._reminder_interval = reminder_interval
         self._clock = clock
+        self._plan_command = plan_command
 
     @tracer.capture_method(capture_response=False)
     def publish(self, report: Report) -> list[str]:
@@ -139,6 +142,7 @@ class SnsNotifier:
             open_conditions,
             now=self._clock(),
             reminder_interval=self._reminder_interval,
+            plan_command=self._plan_command,
         )
         sent: list[str] = []
         for message in messages:

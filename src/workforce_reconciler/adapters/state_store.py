@@ -5,14 +5,20 @@ One table, string keys ``pk`` (partition) and ``sk`` (sort):
 ========  =====================  ==================================================
 pk        sk                     attributes
 ========  =====================  ==================================================
-scope     ``secret``             ``reference`` (display string), ``version``
+scope     ``secret``             ``reference`` (display string), ``version``,
+                                 ``applied_at`` (ISO 8601 UTC; absent on older items)
 scope     ``condition#<key>``    ``condition_key``, ``fingerprint``, ``first_seen``,
                                  ``last_notified`` (ISO 8601 UTC), ``summary``
+scope     ``last-run``           the function's last run (``status.py``): ``at``,
+                                 ``status``, ``trigger``, ``mode``, ``workforce``,
+                                 ``summary``, ``actions``, ``results``,
+                                 ``reminder_minutes``
 ========  =====================  ==================================================
 
 so one Query (``begins_with(sk, 'condition#')``) reads every open condition of a
 scope. The secret item holds where the secret lives and which version was applied,
-never the secret itself.
+never the secret itself. Other records of the engine (``engine/memory.py``) are
+string attributes under their own sort keys, read with ``read_records``.
 """
 
 from __future__ import annotations
@@ -193,34 +199,24 @@ class InMemoryStateStore:
     """``ports.StateStore`` in a dict: for the CLI, the demo and tests. Lost on exit."""
 
     def __init__(self) -> None:
-        self._secrets: dict[str, tuple[str, str]] = {}
         self._conditions: dict[str, dict[str, ConditionRecord]] = {}
         self._records: dict[str, dict[str, dict[str, str]]] = {}
 
     def read_records(self, scope: str) -> dict[str, dict[str, str]]:
-        records = {k: dict(v) for k, v in self._records.get(scope, {}).items()}
-        if scope in self._secrets:
-            reference, version = self._secrets[scope]
-            records[SECRET_SK] = {"reference": reference, "version": version}
-        return records
+        return {k: dict(v) for k, v in self._records.get(scope, {}).items()}
 
     def put_record(self, scope: str, key: str, attributes: dict[str, str]) -> None:
-        if key == SECRET_SK:
-            self._secrets[scope] = (attributes["reference"], attributes["version"])
-        else:
-            self._records.setdefault(scope, {})[key] = dict(attributes)
+        self._records.setdefault(scope, {})[key] = dict(attributes)
 
     def delete_record(self, scope: str, key: str) -> None:
-        if key == SECRET_SK:
-            self._secrets.pop(scope, None)
         self._records.get(scope, {}).pop(key, None)
 
     def get_secret_version(self, scope: str, reference: str) -> str | None:
-        entry = self._secrets.get(scope)
-        return entry[1] if entry and entry[0] == reference else None
+        entry = self._records.get(scope, {}).get(SECRET_SK)
+        return entry["version"] if entry and entry["reference"] == reference else None
 
     def put_secret_version(self, scope: str, reference: str, version: str) -> None:
-        self._secrets[scope] = (reference, version)
+        self.put_record(scope, SECRET_SK, {"reference": reference, "version": version})
 
     def get_conditions(self, scope: str) -> dict[str, ConditionRecord]:
         return dict(self._conditions.get(scope, {}))

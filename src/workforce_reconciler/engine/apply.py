@@ -11,6 +11,9 @@ It returns results as data: each action's outcome (applied, failed, skipped, or
 refused by SageMaker for a reason a retry does not fix), and which client-secret
 version SageMaker accepted for which workforce. The reconciler records that, not apply.
 
+While it waits, apply tells the ``ProgressListener`` it was given (``ports.py``) each
+status it observes; the CLI and the handler present them, apply prints nothing.
+
 The OIDC client secret is resolved here, before the first step (never while planning),
 added to the request copy that is sent, and scrubbed from any error text the service
 sends back.
@@ -42,10 +45,11 @@ from workforce_reconciler.plan import (
     ResourceType,
     SecretApplied,
 )
+from workforce_reconciler.ports import WaitProgress
 from workforce_reconciler.redaction import scrub
 
 if TYPE_CHECKING:
-    from workforce_reconciler.ports import SecretResolver, WorkforceGateway
+    from workforce_reconciler.ports import ProgressListener, SecretResolver, WorkforceGateway
 
 CHANGING = frozenset({"Initializing", "Updating", "Deleting"})
 # What SageMaker reports right after a write was accepted (the next step waits on it).
@@ -91,6 +95,8 @@ class _Run:
     stopped: str | None = None  # why the remaining steps are not attempted
     results: list[ActionResult] = field(default_factory=list)
     secret_applied: SecretApplied | None = None
+    progress: ProgressListener | None = None  # told each status a wait observes
+    step: str = ""  # the step being sent, for the progress of its waits
 
 
 @tracer.capture_method(capture_response=False)
@@ -103,6 +109,7 @@ def apply(
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
     deadline: float | None = None,
+    progress: ProgressListener | None = None,
 ) -> Applied:
     """``deadline`` (on ``monotonic``'s clock): no step starts, and no wait lasts, past it;
     by default ``wait.timeout_seconds`` from now. The run's deadline (the Lambda's time
@@ -119,9 +126,11 @@ def apply(
         sleep=sleep,
         monotonic=monotonic,
         deadline=min(bound, deadline) if deadline is not None else bound,
+        progress=progress,
     )
     _read_secret(run, secrets)
     for action in plan.Actions:
+        run.step = f"{action.Operation.value} {action.target}"
         run.results.append(_step(run, action))
     return Applied(tuple(run.results), run.secret_applied)
 
@@ -330,9 +339,40 @@ def _after_conflict(run: _Run, action: Action, believed_active: bool, retried: b
     return None
 
 
+def _observed(run: _Run, name: str, wanted: tuple[str, ...], first: bool) -> None:
+    """Tell the progress listener what this look at the workforce saw."""
+    if run.progress is None:
+        return
+    status = run.status
+    # (waiting for it to be gone ends only when it is; otherwise Failed or gone end it too)
+    ends = status is None if not wanted else status in (*wanted, None, "Failed")
+    now = run.monotonic()
+    progress = WaitProgress(
+        workforce=name,
+        wanted=wanted,
+        step=run.step,
+        status=status,
+        elapsed=max(now - (run.deadline - run.wait.timeout_seconds), 0.0),
+        bound=run.wait.timeout_seconds,
+        first=first,
+        done=ends or now >= run.deadline,
+    )
+    try:
+        run.progress(progress)
+    except Exception as exc:  # presenting progress must never stop a step
+        logger.warning("could not show the progress of a wait", extra={"error": repr(exc)})
+
+
 def _wait_until_gone(run: _Run, name: str) -> None:
     """A replacement creates the new workforce only once the old one has disappeared."""
-    while run.gateway.describe_workforce(name) is not None:
+    first = True
+    while True:
+        workforce = run.gateway.describe_workforce(name)
+        run.status = workforce.get("Status") if workforce is not None else None
+        _observed(run, name, (), first)
+        first = False
+        if workforce is None:
+            return
         if run.monotonic() >= run.deadline:
             raise _WaitFailed(
                 "WaitTimeout",
@@ -348,12 +388,14 @@ def _pause(run: _Run) -> None:
 
 
 def _wait_for(run: _Run, statuses: tuple[str, ...]) -> None:
+    first = True
     while True:
         workforce = run.gateway.describe_workforce(run.workforce_name)
+        run.status = workforce.get("Status") if workforce is not None else None
+        _observed(run, run.workforce_name, statuses, first)
+        first = False
         if workforce is None:
-            run.status = None
             raise _WaitFailed("WorkforceNotFound", "the workforce no longer exists")
-        run.status = workforce.get("Status")
         if run.status in statuses:
             return
         if run.status == "Failed":

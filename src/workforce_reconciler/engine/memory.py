@@ -7,7 +7,9 @@ planning, holding string records by key:
 key                    what
 =====================  ============================================================
 ``secret``             the client-secret version SageMaker holds: ``reference`` (where
-                       from, ``@`` the workforce's CreateDate) and ``version``
+                       from, ``@`` the workforce's CreateDate), ``version``, and
+                       ``applied_at`` (ISO 8601: when it was recorded as applied; items
+                       written before it existed have none)
 ``secret-intent``      a version about to be sent: ``reference``, ``version``,
                        ``since`` (ISO 8601), ``workforce``. Written before the call,
                        replaced by ``secret`` after it; if that confirmation is lost,
@@ -165,11 +167,17 @@ def record_intent(store: StateStore, region: str, intent: SecretIntent) -> None:
     )
 
 
-def record_applied(store: StateStore, region: str, applied: SecretApplied) -> None:
-    """Remember that SageMaker holds ``applied.Version``; the intent is fulfilled."""
+def record_applied(store: StateStore, region: str, applied: SecretApplied, at: datetime) -> None:
+    """Remember that SageMaker holds ``applied.Version`` since ``at``; the intent is fulfilled."""
     scope = secret_scope(region, applied.WorkforceName)
-    store.put_secret_version(
-        scope, f"{applied.Reference}@{applied.WorkforceCreateDate}", applied.Version
+    store.put_record(
+        scope,
+        SECRET_KEY,
+        {
+            "reference": f"{applied.Reference}@{applied.WorkforceCreateDate}",
+            "version": applied.Version,
+            "applied_at": at.isoformat(),
+        },
     )
     store.delete_record(scope, INTENT_KEY)
 

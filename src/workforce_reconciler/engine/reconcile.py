@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from workforce_reconciler.engine.observe import Observed
     from workforce_reconciler.ports import (
         DesiredStateSource,
+        ProgressListener,
         SecretResolver,
         StateStore,
         WorkforceGateway,
@@ -79,11 +80,13 @@ class Reconciler:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         refusal_memory: timedelta | None = None,
         guardrails: Guardrails | None = None,
+        progress: ProgressListener | None = None,
     ) -> None:
         """``refusal_memory``: how long a request SageMaker refused is not sent again
         unchanged (the Lambda's reminder interval); None sends every request each run
         (the CLI: a person asked). ``guardrails``: the stack's ceiling over the document
-        (the Lambda's; the CLI has none)."""
+        (the Lambda's; the CLI has none). ``progress``: told each status apply's waits
+        observe (the CLI's status line, the Lambda's log)."""
         self.gateway = gateway
         self.secrets = secrets
         self.store = store
@@ -91,6 +94,7 @@ class Reconciler:
         self.wait = wait or WaitSettings()
         self.refusal_memory = refusal_memory
         self.guardrails = guardrails or Guardrails()
+        self.progress = progress
         self._sleep = sleep
         self._monotonic = monotonic
         self._clock = clock
@@ -155,8 +159,10 @@ class Reconciler:
             )
         adopted = self.adopt_secret(desired) if adopt_secret else None
         observed = observe(desired, self.gateway, secrets=self.secrets, store=self.store)
-        if observed.secret_proven is not None:
-            self._best_effort("confirm the client secret's version", observed.secret_proven)
+        if observed.secret_proven is not None and observed.memory.intent is not None:
+            # (applied when the intent was written, just before the call that carried it)
+            proven, since = observed.secret_proven, observed.memory.intent.since
+            self._best_effort("confirm the client secret's version", proven, since)
         plan = self._remembered(diff(desired, observed, self.guardrails), observed)
         mode = self._mode(desired)
         planned = self._planned(trigger, where, mode, plan, observed.workforce, adopted)
@@ -173,6 +179,7 @@ class Reconciler:
             sleep=self._sleep,
             monotonic=self._monotonic,
             deadline=deadline,
+            progress=self.progress,
         )
         self._after_apply(plan, applied, observed)
         return self._applied(planned, plan, applied)
@@ -281,7 +288,7 @@ class Reconciler:
         if self.store is None:
             return
         if applied.secret is not None:
-            self._best_effort("record the client secret's version", applied.secret)
+            self._best_effort("record the client secret's version", applied.secret, self._clock())
         scope = secret_scope(self.region, plan.WorkforceName)
         refused = {
             refusal_key(r.Action, plan.SecretVersion): r
@@ -308,10 +315,10 @@ class Reconciler:
         if all(team["WorkteamName"] in live for team in plan.Recreation):
             forget_recreation(self.store, scope)
 
-    def _best_effort(self, what: str, applied: SecretApplied) -> None:
+    def _best_effort(self, what: str, applied: SecretApplied, at: datetime) -> None:
         assert self.store is not None
         with _warn_on_failure(what):
-            record_applied(self.store, self.region, applied)
+            record_applied(self.store, self.region, applied, at)
 
     def adopt_secret(self, desired: DesiredState) -> SecretApplied:
         """Record the referenced secret's current version as the one SageMaker holds."""
@@ -332,7 +339,7 @@ class Reconciler:
             WorkforceName=name,
             WorkforceCreateDate=create_stamp(workforce),
         )
-        record_applied(self.store, self.region, adopted)
+        record_applied(self.store, self.region, adopted, self._clock())
         return adopted
 
 

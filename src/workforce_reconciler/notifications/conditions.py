@@ -95,12 +95,12 @@ class Condition:
     problems: tuple[DocumentProblem, ...] = ()  # InvalidDocument, in the document's order
     problems_omitted: int = 0  # InvalidDocument: beyond the ones listed
     failure_reason: str | None = None  # WorkforceFailed: SageMaker's FailureReason
+    advice: str | None = None  # WorkforceFailed: the ways out the plan names (wording only)
     actions: tuple[Action, ...] = ()  # BlockedDrift, DriftDetected
     failed: tuple[ActionResult, ...] = ()  # ApplyFailed
     not_attempted: tuple[ActionResult, ...] = ()  # ApplyFailed: applicable, then skipped
     error: RunError | None = None  # ReconcileError
     deferred: bool = False  # told only when the next run raises it again (transient)
-    advice: str | None = None  # WorkforceFailed: the ways out the plan names
 
 
 @dataclass(frozen=True)
@@ -248,16 +248,15 @@ def _skipped_applicable(report: Report) -> tuple[ActionResult, ...]:
     return tuple(r for r in report.Results if r.Outcome is Outcome.SKIPPED and r.Action.applicable)
 
 
-def _workforce_failed(report: Report, name: str) -> Condition:
-    findings = report.Plan.Findings if report.Plan is not None else ()
-    advice = next((f.Advice for f in findings if f.Code == "WorkforceFailed"), None)
+def _workforce_failed(report: Report, plan: Plan, name: str) -> Condition:
+    advice = [f.Advice for f in plan.Findings if f.Code == "WorkforceFailed" and f.Advice]
     return Condition(
         key=EventType.WORKFORCE_FAILED,
         severity=Severity.CRITICAL,
         fingerprint=fingerprint([name, report.FailureReason]),
         workforce=name,
         failure_reason=report.FailureReason,
-        advice=advice,
+        advice=advice[0] if advice else None,
     )
 
 
@@ -289,7 +288,7 @@ def _workforce_conditions(report: Report, plan: Plan) -> list[Condition]:
     name = workforce_name(report) or plan.WorkforceName
     raised: list[Condition] = []
     if report.WorkforceStatus == "Failed":
-        raised.append(_workforce_failed(report, name))
+        raised.append(_workforce_failed(report, plan, name))
     if report.failed:
         raised.append(_apply_failed(report, name))
     if plan.blocked_actions:

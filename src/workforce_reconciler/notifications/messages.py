@@ -28,6 +28,7 @@ from workforce_reconciler.notifications.conditions import (
     raised_by,
     workforce_name,
 )
+from workforce_reconciler.notifications.links import links
 from workforce_reconciler.plan import Action, ActionResult, Report, Severity
 from workforce_reconciler.ports import ConditionRecord
 from workforce_reconciler.redaction import redact, redact_text
@@ -202,8 +203,9 @@ def _workforce_failed(condition: Condition) -> _Wording:
         next_steps=(
             "Workers may not be able to sign in. "
             + (
-                condition.advice
-                or "SageMaker cannot change a Failed workforce: it must be deleted and "
+                redact_text(condition.advice)  # the ways out the plan names, commands too
+                if condition.advice
+                else "SageMaker cannot change a Failed workforce: it must be deleted and "
                 "created again (Policy.AllowDisruptiveChanges lets the reconciler do it)."
             )
         ),
@@ -392,11 +394,17 @@ def _subject_and_headline(wording: _Wording, decision: Decision) -> tuple[str, s
 
 
 def _condition_message(
-    report: Report, decision: Decision, *, now: datetime, interval: timedelta
+    report: Report,
+    decision: Decision,
+    *,
+    now: datetime,
+    interval: timedelta,
+    plan_command: str | None = None,
 ) -> Message:
     condition = decision.condition
     wording = _WORDING[condition.key](condition)
     subject, headline = _subject_and_headline(wording, decision)
+    where, linked = links(condition, report.Region, plan_command)
     footer = (
         f"Condition {condition.key.value} (fingerprint {condition.fingerprint}), first seen "
         f"{_when(decision.first_seen)}. You are reminded every {_duration(interval)} while it "
@@ -410,11 +418,14 @@ def _condition_message(
         "Reminder": decision.notice is Notice.REMINDER,
     }
     document.update(wording.details)
+    sections = wording.sections + ([("Where to look", where)] if where else [])
+    if linked:
+        document["Links"] = linked
     return Message(
         event_type=condition.key,
         severity=condition.severity,
         subject=subject,
-        text=_text(headline, report, wording.sections, wording.next_steps, footer),
+        text=_text(headline, report, sections, wording.next_steps, footer),
         document=redact(document),
         attributes=_attributes(report, condition.key, condition.severity, condition.key.value),
         condition_key=condition.key.value,
@@ -482,10 +493,13 @@ def messages_for(
     *,
     now: datetime,
     reminder_interval: timedelta,
+    plan_command: str | None = None,
 ) -> tuple[list[Message], dict[str, ConditionRecord | None]]:
     """The messages this report calls for, and the condition records to put (or delete: None).
 
     ``open_conditions`` are the records stored by earlier runs, keyed by condition key.
+    ``plan_command``: the CLI command that shows the plan (``links.plan_command``), named
+    in the messages a person acts on; the console links need only the report's Region.
     The messages come in this order: new conditions and reminders (in ``CONDITIONS``
     order), DriftCorrected, then the resolved conditions by key.
     """
@@ -494,7 +508,9 @@ def messages_for(
         raised, open_conditions, now=now, reminder_interval=reminder_interval, summary=first_subject
     )
     messages = [
-        _condition_message(report, decision, now=now, interval=reminder_interval)
+        _condition_message(
+            report, decision, now=now, interval=reminder_interval, plan_command=plan_command
+        )
         for decision in decisions.notified
     ]
     if raised.corrected:
