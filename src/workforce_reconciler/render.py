@@ -157,7 +157,7 @@ def format_problems(report: Report) -> list[str]:
     n = len(report.DocumentProblems)
     source = f" {report.DocumentSource}" if report.DocumentSource else ""
     lines = [f"The desired-state document{source} is invalid ({count(n, 'problem')}):"]
-    lines.extend(f"  {p.Path}: {redact_text(p.Message)}" for p in report.DocumentProblems)
+    lines.extend(f"  {p.where}: {redact_text(p.Message)}" for p in report.DocumentProblems)
     return lines
 
 

@@ -36,6 +36,30 @@ def example(name: str) -> dict[str, Any]:
     return loaded
 
 
+def large_document(secret_arn: str, teams: int = 25, groups: int = 10) -> dict[str, Any]:
+    """A realistic OIDC setup too large for one SSM parameter: 25 teams of 10 groups each,
+    each with a line of description (about 11 KB as compact JSON)."""
+    doc = example("oidc")
+    doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = secret_arn
+    doc["Workteams"] = [
+        {
+            "WorkteamName": f"team-{i:02d}-labeling",
+            "Description": (
+                f"Draws bounding boxes on product photos for the catalogue, queue {i:02d}"
+            ),
+            "MemberDefinitions": [
+                {
+                    "OidcMemberDefinition": {
+                        "Groups": [f"okta-labeling-t{i:02d}-g{j:02d}" for j in range(groups)]
+                    }
+                }
+            ],
+        }
+        for i in range(teams)
+    ]
+    return doc
+
+
 class World:
     """The clients and the reconciler a test drives, with helpers to read the end state."""
 

@@ -26,6 +26,10 @@ above it):
 * ``loading``: strict JSON reading (UTF-8, BOM, duplicate keys, surrogates) and
   ``parse_document``.
 * ``schema``: ``json_schema``, the JSON Schema for editors and the ``schema`` command.
+* ``parts``: a document kept in parts (an SSM parameter hierarchy, a directory):
+  ``split`` into parts, ``read_parts`` back as one document with each problem named by
+  its part, part sizes and the SSM tier each needs. Imported from
+  ``workforce_reconciler.document.parts``.
 """
 
 from workforce_reconciler.document.loading import parse_document

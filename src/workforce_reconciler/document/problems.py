@@ -39,7 +39,7 @@ class InvalidDocumentError(ReconcilerError):
     def __init__(self, problems: Iterable[DocumentProblem]) -> None:
         self.problems: tuple[DocumentProblem, ...] = tuple(problems)
         lines = [f"desired-state document is invalid ({count(len(self.problems), 'problem')}):"]
-        lines += [f"  {problem.Path}: {problem.Message}" for problem in self.problems]
+        lines += [f"  {problem.where}: {problem.Message}" for problem in self.problems]
         super().__init__("\n".join(lines))
 
 

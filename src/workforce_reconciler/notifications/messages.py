@@ -152,16 +152,21 @@ def _invalid_document(condition: Condition) -> _Wording:
         name="",
         tail=f" ({n}), nothing changed",
         headline=f"The desired-state document is invalid ({n}). Nothing was changed.",
-        sections=[("Problems", [f"  {p.Path}: {p.Message}" for p in problems])],
+        sections=[("Problems", [f"  {p.where}: {p.Message}" for p in problems])],
         next_steps=(
             "Fix each problem at the path shown and put the document again "
-            "(aws ssm put-parameter --overwrite). `workforce-reconciler validate FILE` "
-            "checks a file offline. Until then the workforce and its work teams are "
-            "left as they are."
+            "(workforce-reconciler push, or aws ssm put-parameter --overwrite). "
+            "`workforce-reconciler validate FILE` checks a file offline. Until then the "
+            "workforce and its work teams are left as they are."
         ),
         details={
             "DocumentProblems": [
-                {"Path": p.Path, "Message": redact_text(p.Message)} for p in problems
+                {
+                    **({"Part": p.Part} if p.Part else {}),
+                    "Path": p.Path,
+                    "Message": redact_text(p.Message),
+                }
+                for p in problems
             ]
         },
     )
