@@ -1,4 +1,5 @@
-"""Where the desired-state document comes from: an SSM parameter, or a file (CLI)."""
+"""Where the desired-state document comes from: one SSM parameter, or a parameter hierarchy
+(a document kept in parts, ``document/parts.py``); in the CLI also a file."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from workforce_reconciler.adapters.translate import translate
+from workforce_reconciler.document.parts import DocumentParts, Layout
 from workforce_reconciler.errors import ReconcilerError, TransientError
+from workforce_reconciler.plan import DocumentProblem
+from workforce_reconciler.text import count
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
-IAM_ACTIONS = ("ssm:GetParameter",)
+# GetParameter for one parameter, GetParametersByPath for a hierarchy (template.yaml grants
+# the one the stack's parameters choose).
+IAM_ACTIONS = ("ssm:GetParameter", "ssm:GetParametersByPath")
 
 
 class SsmDocumentSource:
@@ -50,6 +56,64 @@ class SsmDocumentSource:
             ) from None
         version = parameter["Parameter"].get("Version")
         return parameter["Parameter"].get("Value", ""), f"{self.location} (version {version})"
+
+
+def _unreadable(what: str, exc: ClientError | BotoCoreError) -> ReconcilerError:
+    translated = translate("GetParametersByPath", exc)
+    if isinstance(translated, TransientError):
+        return translated
+    return ReconcilerError(f"cannot read {what}: {translated}")
+
+
+class SsmPathDocumentSource:
+    """Reads a document kept in parts under an SSM path (``document/parts.py``).
+
+    GetParametersByPath, recursive, through botocore's paginator (10 parameters a page),
+    without decryption: the document holds no secret, and a SecureString under the path is
+    a problem of the document (named), not something to decrypt. Either every page is read
+    or the run stops with an error: a part that could not be read is never taken for a
+    part that does not exist (which could delete a team). Never cached.
+    """
+
+    def __init__(self, ssm: SSMClient, path: str) -> None:
+        self._ssm = ssm
+        self.path = path.rstrip("/")
+
+    @property
+    def location(self) -> str:
+        return f"ssm:{self.path}/"
+
+    def read(self) -> tuple[DocumentParts | None, str]:
+        texts: dict[str, str] = {}
+        problems: list[DocumentProblem] = []
+        pages = self._ssm.get_paginator("get_parameters_by_path").paginate(
+            Path=self.path, Recursive=True, WithDecryption=False
+        )
+        try:
+            for page in pages:
+                for parameter in page.get("Parameters", []):
+                    name = parameter.get("Name", "")
+                    if parameter.get("Type") == "SecureString":
+                        problems.append(_secure_string(name))
+                    texts[name] = parameter.get("Value", "")
+        except (ClientError, BotoCoreError) as exc:
+            read = f" (after {count(len(texts), 'parameter')})" if texts else ""
+            raise _unreadable(
+                f"the desired-state parameters under {self.path}/{read}", exc
+            ) from None
+        if not texts:
+            return None, self.location
+        parts = DocumentParts(Layout(self.path), texts, tuple(problems))
+        return parts, f"{self.location} ({count(len(texts), 'parameter')})"
+
+
+def _secure_string(name: str) -> DocumentProblem:
+    return DocumentProblem(
+        Part=name,
+        Path="$",
+        Message="is a SecureString: the desired state holds no secret and is read without "
+        "decryption; put it as a String (workforce-reconciler push does)",
+    )
 
 
 class FileDocumentSource:
