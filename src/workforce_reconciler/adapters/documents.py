@@ -1,5 +1,5 @@
 """Where the desired-state document comes from: one SSM parameter, or a parameter hierarchy
-(a document kept in parts, ``document/parts.py``); in the CLI also a file."""
+(a document kept in parts, ``document/parts.py``); in the CLI also a file or a directory."""
 
 from __future__ import annotations
 
@@ -117,6 +117,10 @@ def _secure_string(name: str) -> DocumentProblem:
 
 
 class FileDocumentSource:
+    """A document file, or a directory holding a document in parts (``export --split``):
+    ``DIR/workforce.json`` and ``DIR/workteams/<WorkteamName>.json``. In a directory, files
+    that do not end in ``.json`` (a README) and hidden ones are not read."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
@@ -124,10 +128,33 @@ class FileDocumentSource:
     def location(self) -> str:
         return str(self.path)
 
-    def read(self) -> tuple[str | None, str]:
+    def read(self) -> tuple[str | DocumentParts | None, str]:
+        if self.path.is_dir():
+            return self._read_directory(), str(self.path)
         try:
             return self.path.read_text(encoding="utf-8"), str(self.path)
         except FileNotFoundError:
             raise ReconcilerError(f"{self.path}: no such file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ReconcilerError(f"{self.path}: cannot read: {exc}") from None
+
+    def _read_directory(self) -> DocumentParts:
+        root = self.path.as_posix().rstrip("/") or "/"
+        files = sorted(
+            path
+            for path in self.path.rglob("*.json")
+            if path.is_file()
+            and not any(p.startswith(".") for p in path.relative_to(self.path).parts)
+        )
+        if not files:
+            raise ReconcilerError(
+                f"{self.path}: no desired-state document in this directory (expected "
+                f"{Layout(root, '.json').describe()})"
+            )
+        texts: dict[str, bytes] = {}
+        for path in files:
+            try:
+                texts[path.as_posix()] = path.read_bytes()
+            except OSError as exc:
+                raise ReconcilerError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        return DocumentParts(Layout(root, ".json"), texts)
