@@ -14,8 +14,10 @@ What a CI pipeline does after ``validate`` and ``plan``, with a diff of its own:
 * nothing is written while anything is wrong: a parameter under the path that is not a
   part of the layout, or a part that is a SecureString or a StringList, is named first.
 
-The order of the writes: the teams, then deletions, then the workforce part last. An edit
-of several parts is not atomic: each write may wake a run before the others land (see
+The order of the writes: the teams, then deletions, then the workforce part last; but the
+workforce part first when its ``Policy`` allows less than the one in SSM (detect mode, a
+permission turned off), so that no run acts under the wider policy meanwhile. An edit of
+several parts is not atomic: each write may wake a run before the others land (see
 docs/deploy.md, "Changing several parts safely").
 
 Planning is pure (``plan_publication``); ``publish`` executes a plan through the
@@ -26,10 +28,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from workforce_reconciler.document.models import Policy
 from workforce_reconciler.document.parts import (
     ADVANCED,
     TIER_LIMITS,
@@ -40,6 +43,7 @@ from workforce_reconciler.document.parts import (
     tier_for,
 )
 from workforce_reconciler.errors import ReconcilerError
+from workforce_reconciler.plan import Mode
 from workforce_reconciler.ports import ParameterStore, StoredParameter
 from workforce_reconciler.text import count
 
@@ -177,7 +181,7 @@ def _refusals(target: Target, stored: Mapping[str, StoredParameter]) -> list[str
 def plan_publication(
     texts: Mapping[str, str], stored: Mapping[str, StoredParameter], target: Target
 ) -> Publication:
-    """The writes and deletions that make SSM hold ``texts``: teams, deletions, workforce."""
+    """The writes and deletions that make SSM hold ``texts``, in the order they are made."""
     refused = _refusals(target, stored)
     if refused:
         raise PublishError("nothing was written:\n  " + "\n  ".join(refused))
@@ -186,10 +190,48 @@ def plan_publication(
     steps = [step for step in puts if step is not None]
     if layout is not None:
         gone = [name for name in sorted(stored) if name not in texts and layout.team_of(name)]
-        first = [s for s in steps if s.name != layout.workforce]
-        last = [s for s in steps if s.name == layout.workforce]
-        steps = first + [Step(Change.DELETE, name) for name in gone] + last
+        teams = [s for s in steps if s.name != layout.workforce]
+        workforce = [s for s in steps if s.name == layout.workforce]
+        deletions = [Step(Change.DELETE, name) for name in gone]
+        if workforce and _restricts(stored.get(layout.workforce), workforce[0].value):
+            first = replace(workforce[0], note=_join(workforce[0].note, _FIRST))
+            steps = [first, *teams, *deletions]
+        else:
+            steps = [*teams, *deletions, *workforce]
     return Publication(target, tuple(steps), unchanged=len(texts) - len(steps) + _deletions(steps))
+
+
+_FIRST = "written first: its Policy allows less than the one it replaces"
+_PERMISSIONS = (
+    "DeleteUnlistedWorkteams",
+    "AllowDisruptiveChanges",
+    "RecreateWorkteamsForOidcChanges",
+)
+
+
+def _policy(text: str) -> Policy | None:
+    try:
+        data = json.loads(text)
+        return Policy.model_validate(data.get("Policy") or {})
+    except (ValueError, AttributeError):  # (pydantic's ValidationError is a ValueError)
+        return None
+
+
+def _restricts(stored: StoredParameter | None, text: str) -> bool:
+    """Whether the new workforce part takes away something the one in SSM allows (detect
+    mode, a permission turned off). Then it goes first, so that no run started by another
+    part of the same push acts under the old, wider policy. Otherwise it goes last: a run
+    started by a team part sees the new teams under the old policy, never the reverse."""
+    old, new = _policy(stored.value) if stored else None, _policy(text)
+    if old is None or new is None:
+        return False
+    if new.Mode is Mode.DETECT and old.Mode is not Mode.DETECT:
+        return True
+    return any(getattr(old, name) and not getattr(new, name) for name in _PERMISSIONS)
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
 
 
 def _deletions(steps: list[Step]) -> int:

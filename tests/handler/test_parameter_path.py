@@ -170,3 +170,44 @@ def test_an_empty_path_is_a_missing_document(parts: Deployment, invoke: Invoke) 
     assert result["Status"] == "DocumentMissing"
     assert parts.event_types(parts.messages()) == ["DocumentMissing"]
     assert parts.sagemaker.list_workforces()["Workforces"] == []
+
+
+def test_detect_mode_pushed_with_an_edit_holds_every_part_of_the_edit_back(
+    parts: Deployment, invoke: Invoke
+) -> None:
+    # Given a converged deployment whose policy deletes unlisted teams
+    document = large_document(parts.secret_arn)
+    document["Policy"]["DeleteUnlistedWorkteams"] = True
+    push(parts, document)
+    invoke(event("schedule"))
+    parts.messages()
+
+    # When one push switches to detect mode, removes a team and changes another, and the
+    # change events arrive in the order push wrote the parts
+    document["Policy"]["Mode"] = "detect"
+    removed = document["Workteams"].pop(1)["WorkteamName"]
+    document["Workteams"][5]["Description"] = "Changed while in detect mode"
+    written = push(parts, document)
+    results = [
+        invoke(part_event(name.removeprefix(f"{PATH}/"), "Delete" if removed in name else "Update"))
+        for name in written
+    ]
+
+    # Then the workforce part went first, and no run changed anything: each reported drift
+    assert written[0] == f"{PATH}/workforce"
+    assert {r["Status"] for r in results} == {"DriftDetected"}
+    teams = {
+        t["WorkteamName"]: t for t in parts.sagemaker.list_workteams(MaxResults=100)["Workteams"]
+    }
+    assert removed in teams
+    assert teams["team-06-labeling"]["Description"] != "Changed while in detect mode"
+
+    # When enforce mode is pushed back, Then the next run applies the whole edit
+    document["Policy"]["Mode"] = "enforce"
+    assert push(parts, document) == [f"{PATH}/workforce"]
+    assert invoke(part_event("workforce"))["Status"] == "Corrected"
+    teams = {
+        t["WorkteamName"]: t for t in parts.sagemaker.list_workteams(MaxResults=100)["Workteams"]
+    }
+    assert removed not in teams
+    assert teams["team-06-labeling"]["Description"] == "Changed while in detect mode"

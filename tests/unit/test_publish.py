@@ -4,6 +4,7 @@ which team parameters go, in which order, and what it refuses."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -58,11 +59,12 @@ def test_what_ssm_holds_already_is_not_written_again_whatever_its_spacing() -> N
 
 
 def test_a_team_no_longer_listed_is_deleted_before_the_workforce_part_is_written() -> None:
-    # Given SSM holding the example, and a document without text-reviewers, in detect mode
+    # Given SSM holding the example, and a document without text-reviewers, with another
+    # allow-list
     document = example("oidc")
     held = stored(parts_for(document, PATH))
     document["Workteams"].pop()
-    document["Policy"]["Mode"] = "detect"
+    document["Workforce"]["SourceIpConfig"]["Cidrs"] = ["203.0.113.0/24"]
 
     # When planned
     publication = plan_publication(parts_for(document, PATH), held, PATH)
@@ -77,6 +79,55 @@ def test_a_team_no_longer_listed_is_deleted_before_the_workforce_part_is_written
         "Would publish to ssm:/wr/desired/: 0 created, 1 updated, 1 deleted, 1 unchanged. "
         "Nothing written (--dry-run)."
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ({"Mode": "enforce"}, {"Mode": "detect"}),
+        ({"DeleteUnlistedWorkteams": True}, {"DeleteUnlistedWorkteams": False}),
+        ({"AllowDisruptiveChanges": True}, {}),
+    ],
+)
+def test_a_policy_that_allows_less_is_written_before_the_teams(
+    before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    # Given SSM holding the example under a wider policy, and a document that takes a
+    # permission away while it also removes a team and changes another
+    document = example("oidc")
+    document["Policy"] = before
+    held = stored(parts_for(document, PATH))
+    document["Policy"] = after
+    document["Workteams"][0]["Description"] = "Changed with the policy"
+    document["Workteams"].pop()
+
+    # When planned
+    steps = plan_publication(parts_for(document, PATH), held, PATH).steps
+
+    # Then the workforce part goes first (no run acts under the old policy meanwhile)
+    assert [(s.change, s.name) for s in steps] == [
+        (Change.UPDATE, WORKFORCE),
+        (Change.UPDATE, IMAGE),
+        (Change.DELETE, TEXT),
+    ]
+    assert (
+        steps[0].line().endswith("written first: its Policy allows less than the one it replaces)")
+    )
+
+
+def test_a_policy_that_allows_more_is_written_after_the_teams() -> None:
+    # Given a document that lets unlisted teams go while it removes one
+    document = example("oidc")
+    held = stored(parts_for(document, PATH))
+    document["Policy"]["DeleteUnlistedWorkteams"] = True
+    document["Workteams"].pop()
+
+    # When planned, Then the team goes first and the wider policy last
+    steps = plan_publication(parts_for(document, PATH), held, PATH).steps
+    assert [(s.change, s.name) for s in steps] == [
+        (Change.DELETE, TEXT),
+        (Change.UPDATE, WORKFORCE),
+    ]
 
 
 def test_a_part_needing_more_than_4_kb_is_advanced_and_an_advanced_one_stays() -> None:
