@@ -75,7 +75,10 @@ class SsmParameters:
         }
 
     def _tiers(self, selector: ParameterStringFilterTypeDef) -> dict[str, str]:
-        pages = self._ssm.get_paginator("describe_parameters").paginate(ParameterFilters=[selector])
+        pages = self._ssm.get_paginator("describe_parameters").paginate(
+            ParameterFilters=[selector],
+            PaginationConfig={"PageSize": 50},  # its largest page (moto serves 10 anyway)
+        )
         try:
             return {
                 meta["Name"]: meta.get("Tier", "Standard")
