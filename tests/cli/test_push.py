@@ -306,3 +306,20 @@ def test_a_parameter_path_must_be_an_ssm_path(cli: Cli, prefix: str) -> None:
         f"argument --parameter-path: {prefix!r} is not an SSM parameter path like "
         "/workforce-reconciler/desired-state"
     ) in ran.err
+
+
+def test_the_current_directory_in_parts_is_a_document(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a document in parts in the current directory
+    document = example("oidc")
+    write(tmp_path / "workforce.json", {k: v for k, v in document.items() if k != "Workteams"})
+    (tmp_path / "workteams").mkdir()
+    for team in document["Workteams"]:
+        write(tmp_path / "workteams" / f"{team['WorkteamName']}.json", team)
+    monkeypatch.chdir(tmp_path)
+
+    # When "." is validated, Then it is the document
+    ran = cli("validate", ".")
+    assert ran.code == 0, ran.printed
+    assert ran.out.startswith(".: valid: workforce labeling-oidc (OIDC), 2 work team(s)")

@@ -153,8 +153,9 @@ class FileDocumentSource:
             )
         texts: dict[str, bytes] = {}
         for path in files:
+            name = f"{root}/{path.relative_to(self.path).as_posix()}"  # ("." gives no "./")
             try:
-                texts[path.as_posix()] = path.read_bytes()
+                texts[name] = path.read_bytes()
             except OSError as exc:
                 raise ReconcilerError(f"{path}: cannot read: {exc.strerror or exc}") from None
         return DocumentParts(Layout(root, ".json"), texts)
