@@ -12,6 +12,7 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from engine.world import PARAMETER_PATH, World, large_document
 from workforce_emulator import controls
 from workforce_reconciler.plan import Operation, RunStatus
+from workforce_reconciler.publish import PublishError
 
 WORKFORCE_PART = f"{PARAMETER_PATH}/workforce"
 
@@ -215,3 +216,38 @@ def test_a_secure_string_part_is_a_problem_of_the_document(
     assert (problem.Part, problem.Path) == (team_part("team-02-labeling"), "$")
     assert problem.Message.startswith("is a SecureString")
     assert world.writes() == []
+
+
+def test_a_push_that_fails_half_way_says_how_far_it_got_and_a_second_push_finishes(
+    world: World, large: dict[str, Any]
+) -> None:
+    # Given SSM refusing the third PutParameter of a push
+    puts: list[int] = []
+
+    def refuse_third(**_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        puts.append(1)
+        if len(puts) != 3:
+            return None
+        error = {"Code": "AccessDeniedException", "Message": "not allowed here"}
+        response = AWSResponse("https://ssm.us-east-1.amazonaws.com", 400, HTTPHeaders(), None)
+        return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+    world.ssm.meta.events.register(
+        "before-call.ssm.PutParameter",
+        refuse_third,  # type: ignore[arg-type]
+    )
+
+    # When the document is pushed, Then it stops there, saying what was written
+    with pytest.raises(PublishError) as raised:
+        world.push(large)
+    assert str(raised.value) == (
+        f"PutParameter {team_part('team-02-labeling')} failed: AccessDeniedException: not "
+        f"allowed here; 2 of 26 changes written before it ({team_part('team-02-labeling')} and "
+        "the ones after it not). Push again to finish: it writes only what still differs"
+    )
+    assert len(world.parameters()) == 2
+    assert WORKFORCE_PART not in world.parameters()  # (no run sees a document yet)
+
+    # When it is pushed again, Then only what is missing is written
+    assert world.push(large) == 24
+    assert len(world.parameters()) == 26
