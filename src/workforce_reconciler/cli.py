@@ -1,9 +1,13 @@
-"""``workforce-reconciler``: validate, plan, apply, status, export, schema.
+"""``workforce-reconciler``: validate, plan, apply, status, export, push, schema.
 
 The same engine as the Lambda, from a laptop or CI. Exit codes follow
 ``terraform plan -detailed-exitcode``: 0 nothing to do (or done), 2 changes pending,
 1 error. Messages go to stderr, results to stdout; no traceback reaches the user
 unless ``--debug`` is given.
+
+A document is a file, a directory of parts (``export --split``), one SSM parameter
+(``--parameter``) or parts under an SSM path (``--parameter-path``); ``push`` publishes
+a file or a directory to either of the last two (``publish.py``).
 """
 
 from __future__ import annotations
@@ -23,25 +27,36 @@ from urllib.parse import urlparse
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
 from workforce_reconciler import __version__
-from workforce_reconciler.adapters.documents import FileDocumentSource, SsmDocumentSource
+from workforce_reconciler.adapters.documents import (
+    FileDocumentSource,
+    SsmDocumentSource,
+    SsmPathDocumentSource,
+)
+from workforce_reconciler.adapters.parameters import SsmParameters
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.stack import find_deployment
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore
 from workforce_reconciler.aws import Clients
-from workforce_reconciler.document import (
-    InvalidDocumentError,
-    document_warnings,
-    json_schema,
-    parse_document,
-)
+from workforce_reconciler.document import InvalidDocumentError, document_warnings, json_schema
+from workforce_reconciler.document.parts import Layout, read_content, split
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.export import export_document
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.errors import ReconcilerError
 from workforce_reconciler.observability import logger
 from workforce_reconciler.plan import Mode, Outcome, Report, RunStatus, Severity, shown_problems
+from workforce_reconciler.ports import DesiredStateSource
 from workforce_reconciler.progress import LiveLine, StatusChanges
+from workforce_reconciler.publish import (
+    Target,
+    format_sizes,
+    parts_for,
+    plan_publication,
+    publish,
+    read_stored,
+    sizes_json,
+)
 from workforce_reconciler.redaction import redact, redact_text
 from workforce_reconciler.render import (
     format_plan,
@@ -70,10 +85,10 @@ class _Parser(argparse.ArgumentParser):
 _OUTPUT_HELP = "text: a readable diff, coloured on a terminal (default); json: stable for scripts"
 _EXIT_CODES = """exit codes:
   0  validate: valid; plan: no changes; apply: converged (or nothing to do);
-     status: nothing open; export, schema: done
+     status: nothing open; export, schema: done; push: nothing to publish
   1  an error: invalid document, AWS error, a change failed or blocked, usage error
   2  plan: changes pending; apply: changes pending but not applied (detect mode);
-     status: a condition is open"""
+     status: a condition is open; push: published (with --dry-run: would publish)"""
 DEFAULT_PARAMETER = "/workforce-reconciler/desired-state"  # template.yaml's default
 
 
@@ -103,10 +118,28 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _path_prefix(text: str) -> str:
+    """An SSM path for a document in parts: "/a/b" (a trailing "/" is dropped)."""
+    path = text.rstrip("/")
+    if not text.startswith("/") or not path or "//" in text:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an SSM parameter path like /workforce-reconciler/desired-state"
+        )
+    return path
+
+
+_FILE_HELP = "desired-state document: a JSON file, or a directory written by export --split"
+_PATH_HELP = (
+    "SSM path holding the document in parts: PREFIX/workforce and "
+    "PREFIX/workteams/<WorkteamName> (for documents over 4 KB or 8 KB)"
+)
+
+
 def _add_source_options(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--file", type=Path, help="desired-state document (JSON file)")
+    source.add_argument("--file", type=Path, help=_FILE_HELP)
     source.add_argument("--parameter", help="SSM parameter that holds the desired state")
+    source.add_argument("--parameter-path", metavar="PREFIX", type=_path_prefix, help=_PATH_HELP)
     parser.add_argument(
         "--state-table",
         default=os.environ.get("WORKFORCE_RECONCILER_STATE_TABLE"),
@@ -140,13 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = sub.add_parser("validate", help="check a document offline (exit 0 valid, 1 not)")
-    validate.add_argument("file", type=Path, help="desired-state document (JSON file)")
+    validate = sub.add_parser(
+        "validate",
+        help="check a document offline, with its size in SSM (exit 0 valid, 1 not)",
+    )
+    validate.add_argument("file", type=Path, help=_FILE_HELP)
     validate.add_argument(
         "--output",
         choices=("text", "json"),
         default="text",
-        help="text: a summary or the problems; json: {Valid, ...} on stdout",
+        help="text: a summary and the sizes, or the problems; json: {Valid, ...} on stdout",
     )
 
     plan = sub.add_parser(
@@ -167,16 +203,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _add_status(sub)
+    _add_export(sub)
+    _add_push(sub)
+    sub.add_parser("schema", help="print the JSON Schema of the document")
+    return parser
 
+
+def _add_export(sub: Any) -> None:
     export = sub.add_parser(
         "export", help="write a document from the live workforce and teams (to adopt them)"
     )
     export.add_argument("--workforce-name", help="default: the account's only workforce")
-    export.add_argument("--out", type=Path, help="write here instead of stdout")
+    written = export.add_mutually_exclusive_group()
+    written.add_argument("--out", type=Path, help="write here instead of stdout")
+    written.add_argument(
+        "--split",
+        type=Path,
+        metavar="DIR",
+        help="write the document in parts to a new directory: DIR/workforce.json and "
+        "DIR/workteams/<WorkteamName>.json (what push --parameter-path publishes)",
+    )
     _add_aws_options(export)
 
-    sub.add_parser("schema", help="print the JSON Schema of the document")
-    return parser
+
+def _add_push(sub: Any) -> None:
+    push = sub.add_parser(
+        "push",
+        help="publish a document to SSM, as CI would (exit 0 nothing to publish, "
+        "2 published, 1 error)",
+        description="Validate a document, then write to SSM only the parameters whose "
+        "content changed (Standard tier up to 4 KB, Advanced up to 8 KB). With "
+        "--parameter-path, team parameters the document no longer lists are deleted.",
+    )
+    push.add_argument("--file", type=Path, required=True, help=_FILE_HELP)
+    target = push.add_mutually_exclusive_group(required=True)
+    target.add_argument("--parameter", help="publish as this one SSM parameter (up to 8 KB)")
+    target.add_argument("--parameter-path", metavar="PREFIX", type=_path_prefix, help=_PATH_HELP)
+    push.add_argument(
+        "--dry-run", action="store_true", help="print what would be written; write nothing"
+    )
+    _add_aws_options(push)
 
 
 def _add_status(sub: Any) -> None:
@@ -253,19 +319,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _status(args)
     if command == "plan":
         return _plan(args)
+    if command == "push":
+        return _push(args)
     return _apply(args)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    source = FileDocumentSource(args.file)
-    text, where = source.read()
-    assert text is not None
+    content, where = FileDocumentSource(args.file).read()
+    assert content is not None
     try:
-        desired = parse_document(text)
+        desired, data = read_content(content)
     except InvalidDocumentError as exc:
         if args.output == "json":
             shown, omitted = shown_problems(exc.problems)
-            problems = [p.model_dump() for p in shown]
+            problems = [p.model_dump(exclude_none=True) for p in shown]
             _out(json.dumps({"Valid": False, "Problems": problems, "ProblemsOmitted": omitted}))
         else:
             _err(f"{where}: {exc}")
@@ -280,6 +347,7 @@ def _validate(args: argparse.Namespace) -> int:
             "Workteams": len(desired.Workteams),
             "Mode": desired.Policy.Mode.value,
             "Warnings": [warning.model_dump() for warning in warnings],
+            "Sizes": sizes_json(data),
         }
         _out(json.dumps(summary))
     else:
@@ -287,6 +355,7 @@ def _validate(args: argparse.Namespace) -> int:
             f"{where}: valid: workforce {desired.Workforce.WorkforceName} ({kind}), "
             f"{len(desired.Workteams)} work team(s), mode {desired.Policy.Mode}"
         )
+        _out("\n".join(format_sizes(data)))
         for warning in warnings:  # valid all the same: the exit code stays 0
             _err(f"{where}: warning: {warning.Path}: {warning.Message}")
     return EXIT_OK
@@ -372,9 +441,9 @@ def _run(
     """The engine's run on the document ``args`` name (a file is parsed first, offline:
     a bad document needs no credentials to be reported)."""
     if args.file is not None:
-        text, where = FileDocumentSource(args.file).read()
+        content, where = FileDocumentSource(args.file).read()
         try:
-            parse_document(text or "")
+            read_content(content or "")
         except InvalidDocumentError as exc:
             return Report(
                 Trigger=trigger,
@@ -385,12 +454,15 @@ def _run(
                 DocumentProblemsOmitted=shown_problems(exc.problems)[1],
             )
     clients = _clients(args)
-    source = (
-        FileDocumentSource(args.file)
-        if args.file is not None
-        else SsmDocumentSource(clients.ssm(), args.parameter)
-    )
-    return _reconciler(args, clients, progress).run(source, trigger, **options)
+    return _reconciler(args, clients, progress).run(_source(args, clients), trigger, **options)
+
+
+def _source(args: argparse.Namespace, clients: Clients) -> DesiredStateSource:
+    if args.file is not None:
+        return FileDocumentSource(args.file)
+    if args.parameter_path is not None:
+        return SsmPathDocumentSource(clients.ssm(), args.parameter_path)
+    return SsmDocumentSource(clients.ssm(), args.parameter)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -553,7 +625,9 @@ def _export(args: argparse.Namespace) -> int:
     clients = _clients(args)
     document = export_document(SageMakerGateway(clients.sagemaker()), args.workforce_name)
     text = json.dumps(document, indent=2) + "\n"
-    if args.out is not None:
+    if args.split is not None:
+        _write_split(args.split, document)
+    elif args.out is not None:
         try:
             args.out.write_text(text, encoding="utf-8")
         except OSError as exc:
@@ -568,6 +642,45 @@ def _export(args: argparse.Namespace) -> int:
             "back from SageMaker."
         )
     return EXIT_OK
+
+
+def _write_split(directory: Path, document: dict[str, Any]) -> None:
+    """The document in parts, one file each, in a new (or empty) directory: a team file
+    left over from before would be read back as a team."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise UsageError(
+            f"cannot write {directory}: export --split writes a new or empty directory"
+        )
+    layout = Layout(directory.as_posix(), ".json")
+    parts = split(document, layout)
+    try:
+        for name, part in parts.items():
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+            Path(name).write_text(json.dumps(part, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {directory}: {exc.strerror or exc}") from None
+    _err(f"wrote {directory}: {len(parts)} files ({layout.describe()})")
+
+
+def _push(args: argparse.Namespace) -> int:
+    """Validate, compare with what SSM holds, write what differs (publish.py)."""
+    content, where = FileDocumentSource(args.file).read()
+    try:
+        _, data = read_content(content or "")
+    except InvalidDocumentError as exc:
+        _err(f"{where}: {exc}")
+        _err("Nothing was published.")
+        return EXIT_ERROR
+    target = Target(parameter=args.parameter, path=args.parameter_path)
+    texts = parts_for(data, target)  # too large: refused before any AWS call
+    store = SsmParameters(_clients(args).ssm())
+    publication = plan_publication(texts, read_stored(store, target), target)
+    for step in publication.steps:
+        _out(step.line())
+    if publication.steps and not args.dry_run:
+        publish(store, publication)
+    _out(publication.summary(dry_run=args.dry_run))
+    return EXIT_CHANGES if publication.steps else EXIT_OK
 
 
 def _show(args: argparse.Namespace, report: Report, *, color: bool = False) -> None:

@@ -1,8 +1,10 @@
 """The Lambda handler: a stack of Powertools decorators around one call into the engine.
 
 Both triggers (the schedule and the SSM "Parameter Store Change" rule) wake the same
-level-triggered reconcile; the event says only *why* it runs. An event for another
-parameter, or one of an unknown shape, is ignored with a log line.
+level-triggered reconcile; the event says only *why* it runs. The document is one
+parameter (DESIRED_STATE_PARAMETER) or parts under a path (DESIRED_STATE_PARAMETER_PATH),
+where a change of any part wakes a run. An event for another parameter, or one of an
+unknown shape, is ignored with a log line.
 
 The engine turns everything that can happen into a ``Report``; the handler notifies,
 logs, counts, and returns a summary. Failure policy (template.yaml bounds the retries
@@ -35,7 +37,7 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from workforce_reconciler.adapters.documents import SsmDocumentSource
+from workforce_reconciler.adapters.documents import SsmDocumentSource, SsmPathDocumentSource
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.sns import SnsNotifier
@@ -85,15 +87,21 @@ class TriggerEvent(
     """Either trigger: one parse tells them apart, by the envelope's detail-type."""
 
 
-def classify(event: Any, parameter: str) -> str | None:
-    """The trigger name for a run, or None when the event is not ours."""
+def classify(event: Any, document: str) -> str | None:
+    """The trigger name for a run, or None when the event is not ours.
+
+    ``document``: the desired-state parameter's name, or a path ending in "/" for a
+    document kept in parts, where a change of any parameter under it is ours (the runs
+    that several parts changed at once wake are serialized; the later ones find nothing
+    to do)."""
     try:
         parsed = parse(event=event, model=TriggerEvent).root
     except ValidationError:
         return None
     if isinstance(parsed, ScheduledEvent):
         return "schedule"
-    if parsed.detail.name.lstrip("/") != parameter.lstrip("/"):
+    name, ours = parsed.detail.name.lstrip("/"), document.lstrip("/")
+    if not (name.startswith(ours) if ours.endswith("/") else name == ours):
         return None
     return f"ssm:{parsed.detail.operation}"
 
@@ -139,7 +147,7 @@ class App:
 
     settings: Settings
     reconciler: Reconciler
-    source: SsmDocumentSource
+    source: SsmDocumentSource | SsmPathDocumentSource
     notifier: SnsNotifier
     store: DynamoDBStateStore
     scope: str  # the deployment's records: <region>:<desired-state parameter>
@@ -179,7 +187,7 @@ def _app() -> App:
         guardrails=settings.guardrails,
         progress=StatusChanges(_log_wait),
     )
-    scope = f"{reconciler.region}:{settings.DESIRED_STATE_PARAMETER}"
+    scope = f"{reconciler.region}:{settings.document}"
     notifier = SnsNotifier(
         clients.sns(),
         settings.TOPIC_ARN,
@@ -187,10 +195,18 @@ def _app() -> App:
         scope=scope,
         reminder_interval=settings.reminder_interval,
         plan_command=plan_command(
-            settings.DESIRED_STATE_PARAMETER, settings.STATE_TABLE, reconciler.region
+            settings.document,
+            settings.STATE_TABLE,
+            reconciler.region,
+            path=bool(settings.parameter_path),
         ),
     )
-    source = SsmDocumentSource(clients.ssm(), settings.DESIRED_STATE_PARAMETER)
+    path = settings.parameter_path
+    source = (
+        SsmPathDocumentSource(clients.ssm(), path)
+        if path
+        else SsmDocumentSource(clients.ssm(), settings.DESIRED_STATE_PARAMETER)
+    )
     return App(settings, reconciler, source, notifier, store, scope)
 
 
@@ -210,6 +226,13 @@ def _ignored(event: Any, parameter: str) -> dict[str, Any]:
     )
     metrics.add_metric(name="IgnoredEvents", unit=MetricUnit.Count, value=1)
     return {"Status": "Ignored"}
+
+
+def _changed(event: dict[str, Any]) -> str | None:
+    """The parameter a Parameter Store Change event names (which part, in a hierarchy)."""
+    detail = event.get("detail") if isinstance(event, dict) else None
+    name = detail.get("name") if isinstance(detail, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def _log(report: Report, summary: RunSummary) -> None:
@@ -301,10 +324,10 @@ def _retry(report: Report) -> TransientError:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     app = _app()
-    trigger = classify(event, app.settings.DESIRED_STATE_PARAMETER)
+    trigger = classify(event, app.settings.document)
     if trigger is None:
-        return _ignored(event, app.settings.DESIRED_STATE_PARAMETER)
-    logger.info("reconcile starts", extra={"trigger": trigger})
+        return _ignored(event, app.settings.document)
+    logger.info("reconcile starts", extra={"trigger": trigger, "changed": _changed(event)})
     report = app.reconciler.run(app.source, trigger, deadline=_deadline(context))
     summary = RunSummary.of(report, app.notifier.publish(report))
     _record(app, report)

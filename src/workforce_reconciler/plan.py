@@ -202,10 +202,19 @@ class ActionResult(_Data):
 
 
 class DocumentProblem(_Data):
-    """One problem in the desired-state document: where (a JSON path) and what."""
+    """One problem in the desired-state document: where (a JSON path) and what.
+
+    A document kept in parts (a parameter hierarchy, a directory) also names the part:
+    the SSM parameter or the file, with ``Path`` the JSON path inside it."""
 
     Path: str
     Message: str
+    Part: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``$.Workforce.WorkforceName``, or ``/prefix/workteams/a $.Description`` in a part."""
+        return f"{self.Part} {self.Path}" if self.Part else self.Path
 
 
 # A document can be wrong in tens of thousands of ways (400 empty member definitions):

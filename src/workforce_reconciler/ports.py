@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
+    from workforce_reconciler.document.parts import DocumentParts
+
 
 class WorkforceGateway(Protocol):
     """SageMaker's workforce and work-team API, as the engine uses it.
@@ -115,9 +117,10 @@ class DesiredStateSource(Protocol):
     def location(self) -> str:
         """Where the document lives, for people (``ssm:/name``, a file path)."""
 
-    def read(self) -> tuple[str | None, str]:
-        """(document text or None when it does not exist, where it came from, with its
-        version where there is one)."""
+    def read(self) -> tuple[str | DocumentParts | None, str]:
+        """(the document's text, or its parts when it is kept in parts (a parameter
+        hierarchy), or None when it does not exist; where it came from, with its version
+        where there is one). Raises when it cannot be read: never None for that."""
 
 
 class Notifier(Protocol):
@@ -145,3 +148,28 @@ class WaitProgress:
 
 ProgressListener = Callable[[WaitProgress], None]
 """Told each status a wait observes; must not raise (it is for presenting only)."""
+
+
+@dataclass(frozen=True)
+class StoredParameter:
+    """An SSM parameter as ``push`` compares it: its value (not decrypted), type and tier."""
+
+    value: str
+    type: str
+    tier: str | None = None
+
+
+class ParameterStore(Protocol):
+    """SSM Parameter Store as ``push`` uses it (``adapters/parameters.py``)."""
+
+    def stored(self, name: str) -> dict[str, StoredParameter]:
+        """The parameter ``name`` by its name, or {} when it does not exist."""
+
+    def stored_under(self, path: str) -> dict[str, StoredParameter]:
+        """Every parameter under ``path``, at any depth, by name."""
+
+    def put(self, name: str, value: str, tier: str) -> None:
+        """Create or overwrite a String parameter."""
+
+    def delete(self, name: str) -> None:
+        """Delete a parameter; one already gone is not an error."""

@@ -163,7 +163,7 @@ def format_problems(report: Report) -> list[str]:
     n = len(report.DocumentProblems) + report.DocumentProblemsOmitted
     source = f" {report.DocumentSource}" if report.DocumentSource else ""
     lines = [f"The desired-state document{source} is invalid ({count(n, 'problem')}):"]
-    lines.extend(f"  {p.Path}: {redact_text(p.Message)}" for p in report.DocumentProblems)
+    lines.extend(f"  {p.where}: {redact_text(p.Message)}" for p in report.DocumentProblems)
     if report.DocumentProblemsOmitted:
         more = count(report.DocumentProblemsOmitted, "more problem")
         lines.append(f"  ... and {more} (fix these first)")

@@ -211,7 +211,7 @@ def test_unreadable_secret_reference_is_one_line(world: World, cli: Cli, tmp_pat
     ("argv", "message"),
     [
         ((), "the following arguments are required: COMMAND"),
-        (("plan",), "one of the arguments --file --parameter is required"),
+        (("plan",), "one of the arguments --file --parameter --parameter-path is required"),
         (
             ("plan", "--file", "a", "--parameter", "b"),
             "argument --parameter: not allowed with argument --file",
@@ -252,10 +252,10 @@ def test_help_and_version_exit_0(cli: Cli) -> None:
     assert helped.out.endswith(
         "exit codes:\n"
         "  0  validate: valid; plan: no changes; apply: converged (or nothing to do);\n"
-        "     status: nothing open; export, schema: done\n"
+        "     status: nothing open; export, schema: done; push: nothing to publish\n"
         "  1  an error: invalid document, AWS error, a change failed or blocked, usage error\n"
         "  2  plan: changes pending; apply: changes pending but not applied (detect mode);\n"
-        "     status: a condition is open\n"
+        "     status: a condition is open; push: published (with --dry-run: would publish)\n"
     )
     assert version.code == 0
     assert version.out.startswith("workforce-reconciler ")

@@ -19,7 +19,7 @@ import boto3
 import pytest
 
 from cli.helpers import PROGRAM, aws_cli, environment, program, write
-from engine.world import example
+from engine.world import example, large_document
 
 SECRET = "program-s3cr3t-never-printed"
 
@@ -101,6 +101,54 @@ def test_world_made_with_the_aws_cli_is_planned_applied_and_exported(
     assert (exported.returncode, exported.stderr) == (0, f"wrote {out}\n")
     assert planned.returncode == 0, planned.stdout + planned.stderr
     assert planned.stdout.startswith("No changes. Workforce labeling-cognito matches")
+
+
+def test_the_ci_workflow_validate_plan_push_then_the_path_is_applied(
+    emulator_server: str, boto_session: boto3.session.Session, tmp_path: Path
+) -> None:
+    url = emulator_server
+    # Given a 25-team, 10-group document in a repository, its secret in Secrets Manager
+    arn = boto_session.client("secretsmanager", endpoint_url=url).create_secret(
+        Name="oidc-client", SecretString=SECRET
+    )["ARN"]
+    path = write(tmp_path / "workforce.json", large_document(arn))
+
+    # When a pipeline validates it, plans it, and pushes it to a path (the README's steps)
+    validated = program("validate", path)
+    planned = program("plan", "--file", path, "--endpoint-url", url)
+    pushed = program(
+        "push", "--file", path, "--parameter-path", "/ci/workforce", "--endpoint-url", url
+    )
+
+    # Then: valid (too large for one parameter), changes pending, published in 26 parameters
+    assert validated.returncode == 0, validated.stderr
+    assert "keep it in parts under a path" in validated.stdout
+    assert planned.returncode == 2, planned.stderr
+    assert pushed.returncode == 2, pushed.stderr
+    assert pushed.stdout.splitlines()[-1] == (
+        "Published to ssm:/ci/workforce/: 26 created, 0 updated, 0 deleted, 0 unchanged."
+    )
+    listed = aws_cli(
+        "ssm", "get-parameters-by-path", "--path", "/ci/workforce", "--recursive", endpoint_url=url
+    )
+    assert len(listed["Parameters"]) == 26
+
+    # When the path is applied (as the function would) and everything is run again
+    applied = program(
+        "apply", "--parameter-path", "/ci/workforce", "--auto-approve", "--endpoint-url", url
+    )
+    in_sync = program("plan", "--parameter-path", "/ci/workforce", "--endpoint-url", url)
+    again = program(
+        "push", "--file", path, "--parameter-path", "/ci/workforce", "--endpoint-url", url
+    )
+
+    # Then converged, in sync, and nothing more to publish
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert SECRET not in "".join(
+        p.stdout + p.stderr for p in (validated, planned, pushed, applied, in_sync, again)
+    )
 
 
 def test_aws_endpoint_url_is_honoured_and_the_secret_never_printed(

@@ -28,9 +28,17 @@ def test_each_example_is_valid_with_a_one_line_summary(cli: Cli, name: str, summ
     # When it is validated
     ran = cli("validate", path)
 
-    # Then it is valid, in one line naming the file, and nothing else is said
+    # Then it is valid, in one line naming the file, followed by its sizes in SSM
     assert ran.code == 0
-    assert ran.out == f"{path}: {summary}\n"
+    first, *sizes = ran.out.splitlines()
+    assert first == f"{path}: {summary}"
+    assert sizes[0].startswith("As one parameter (push --parameter): ")
+    assert sizes[0].endswith(" bytes, Standard tier.")
+    assert sizes[1] == "In parts under a path (push --parameter-path): 3 parameters:"
+    assert [line.split()[0] for line in sizes[2:]] == [
+        "workforce",
+        *(f"workteams/{team['WorkteamName']}" for team in example(name)["Workteams"]),
+    ]
     assert ran.err == ""
 
 
@@ -41,7 +49,9 @@ def test_json_summary_of_a_valid_document(cli: Cli) -> None:
 
     # Then stdout is one JSON object a script can read
     assert ran.code == 0
-    assert ran.json == {
+    summary = ran.json
+    sizes = summary.pop("Sizes")
+    assert summary == {
         "Valid": True,
         "WorkforceName": "labeling-oidc",
         "IdentityProvider": "oidc",
@@ -49,6 +59,14 @@ def test_json_summary_of_a_valid_document(cli: Cli) -> None:
         "Mode": "enforce",
         "Warnings": [],
     }
+    # with the size of the document and of each part it would become, and their tier
+    whole = len(json.dumps(example("oidc"), separators=(",", ":")).encode())
+    assert sizes["Document"] == {"Bytes": whole, "Tier": "Standard"}
+    assert [(p["Part"], p["Tier"]) for p in sizes["Parts"]] == [
+        ("workforce", "Standard"),
+        ("workteams/image-labelers", "Standard"),
+        ("workteams/text-reviewers", "Standard"),
+    ]
 
 
 OPEN_ALLOW_LIST = (
@@ -69,7 +87,7 @@ def test_a_valid_document_with_a_warning_says_so_and_stays_valid(cli: Cli, tmp_p
 
     # Then it is valid (exit 0), and the warning is a line on stderr, or data in the JSON
     assert text.code == as_json.code == 0
-    assert text.out == (
+    assert text.out.startswith(
         f"{path}: valid: workforce labeling-cognito (Amazon Cognito), 2 work team(s), mode detect\n"
     )
     assert text.err == f"{path}: warning: {OPEN_ALLOW_LIST}\n"
@@ -210,14 +228,17 @@ def test_missing_file_is_one_line(cli: Cli, tmp_path: Path) -> None:
         assert ran.err == f"error: {path}: no such file\n"
 
 
-def test_a_directory_is_one_line(cli: Cli, tmp_path: Path) -> None:
-    # Given a directory where a file is expected
+def test_a_directory_without_a_document_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    # Given a directory that holds no document in parts
     # When it is validated
     ran = cli("validate", tmp_path)
 
-    # Then one line says it cannot be read
+    # Then one line says what it should hold
     assert ran.code == 1
-    assert ran.err.startswith(f"error: {tmp_path}: cannot read: ")
+    assert ran.err == (
+        f"error: {tmp_path}: no desired-state document in this directory (expected "
+        f"{tmp_path}/workforce.json and {tmp_path}/workteams/<WorkteamName>.json)\n"
+    )
     assert ran.err.count("\n") == 1
     assert "Traceback" not in ran.err
 

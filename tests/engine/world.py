@@ -11,19 +11,22 @@ import boto3
 from botocore.config import Config
 
 from workforce_emulator import controls
-from workforce_reconciler.adapters.documents import SsmDocumentSource
+from workforce_reconciler.adapters.documents import SsmDocumentSource, SsmPathDocumentSource
+from workforce_reconciler.adapters.parameters import SsmParameters
 from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore, create_state_table
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.plan import Mode, Report
+from workforce_reconciler.publish import Target, parts_for, plan_publication, publish, read_stored
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PARAMETER = "/workforce-reconciler/desired-state"
+PARAMETER_PATH = "/workforce-reconciler/document"
 TABLE = "workforce-reconciler-state"
 SECRET_VALUE = "s3cr3t-Value-that-must-never-leak"
 REMINDER = timedelta(days=1)
@@ -34,6 +37,30 @@ FAST_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 2})
 def example(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text())
     return loaded
+
+
+def large_document(secret_arn: str, teams: int = 25, groups: int = 10) -> dict[str, Any]:
+    """A realistic OIDC setup too large for one SSM parameter: 25 teams of 10 groups each,
+    each with a line of description (about 11 KB as compact JSON)."""
+    doc = example("oidc")
+    doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = secret_arn
+    doc["Workteams"] = [
+        {
+            "WorkteamName": f"team-{i:02d}-labeling",
+            "Description": (
+                f"Draws bounding boxes on product photos for the catalogue, queue {i:02d}"
+            ),
+            "MemberDefinitions": [
+                {
+                    "OidcMemberDefinition": {
+                        "Groups": [f"okta-labeling-t{i:02d}-g{j:02d}" for j in range(groups)]
+                    }
+                }
+            ],
+        }
+        for i in range(teams)
+    ]
+    return doc
 
 
 class World:
@@ -98,6 +125,37 @@ class World:
         source = SsmDocumentSource(self.ssm, PARAMETER)
         reconciler = self.reconciler(mode=mode, lambda_like=lambda_like)
         return reconciler.run(source, "test", apply_changes=apply)
+
+    def push(self, document: dict[str, Any], path: str = PARAMETER_PATH) -> int:
+        """Publish ``document`` in parts under ``path`` as ``push`` does; the writes made."""
+        target = Target(path=path)
+        store = SsmParameters(self.ssm)
+        texts = parts_for(document, target)
+        return publish(store, plan_publication(texts, read_stored(store, target), target))
+
+    def run_path(
+        self, path: str = PARAMETER_PATH, *, apply: bool = True, mode: Mode | None = None
+    ) -> Report:
+        """A run on the document kept in parts under ``path``."""
+        source = SsmPathDocumentSource(self.ssm, path)
+        return self.reconciler(mode=mode).run(source, "test", apply_changes=apply)
+
+    def parameters(self, path: str = PARAMETER_PATH) -> dict[str, dict[str, Any]]:
+        """Every parameter under ``path`` with its value, version and tier, by name."""
+        found: dict[str, dict[str, Any]] = {}
+        pages = self.ssm.get_paginator("describe_parameters").paginate(
+            ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path]}]
+        )
+        for page in pages:
+            for meta in page["Parameters"]:
+                value = self.ssm.get_parameter(Name=meta["Name"])["Parameter"]["Value"]
+                found[meta["Name"]] = {
+                    "Value": value,
+                    "Version": meta["Version"],
+                    "Tier": meta["Tier"],
+                    "Type": meta["Type"],
+                }
+        return found
 
     # -- the world as a user would look at it ------------------------------------------
     def workforce(self, name: str) -> WorkforceTypeDef:

@@ -11,8 +11,11 @@ from typing import Any
 import boto3
 import pytest
 
+from engine.world import large_document
 from template.sam_app import REGION, ROOT, DeployedStack, load_event
 from workforce_reconciler import handler
+from workforce_reconciler.adapters.parameters import SsmParameters
+from workforce_reconciler.publish import Target, parts_for, plan_publication, publish, read_stored
 
 SECRET_PARAMETER = "/workforce-reconciler/oidc-client-secret"
 SECRET_VALUE = "stack-test-client-secret-never-shown"
@@ -102,3 +105,45 @@ def test_parameter_change_on_the_deployed_stack_creates_the_workforce_and_notifi
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName=running_stack.table_name)
     assert items["Count"] >= 1
     assert SECRET_VALUE not in json.dumps(messages) + json.dumps(items["Items"])
+
+
+class TestTheDocumentInParts:
+    """The stack deployed with DesiredStateParameterPath, its document pushed in parts."""
+
+    @pytest.fixture
+    def stack_parameters(self) -> dict[str, str]:
+        return {
+            "Mode": "enforce",
+            "ClientSecretParameterName": SECRET_PARAMETER,
+            "DesiredStateParameterPath": "/workforce-reconciler/document",
+        }
+
+    def test_a_part_change_on_the_deployed_stack_applies_the_whole_document(
+        self, running_stack: DeployedStack
+    ) -> None:
+        # Given a 25-team, 10-group document (over 10 KB) pushed to the stack's path
+        probe = subscribe_probe(running_stack)
+        ssm = boto3.client("ssm", region_name=REGION)
+        ssm.put_parameter(Name=SECRET_PARAMETER, Value=SECRET_VALUE, Type="SecureString")
+        document = large_document("unused")
+        oidc = document["Workforce"]["OidcConfig"]
+        del oidc["ClientSecretArn"]
+        oidc["ClientSecretParameter"] = SECRET_PARAMETER
+        target = Target(path=running_stack.outputs["DesiredStateParameterPath"])
+        store = SsmParameters(ssm)
+        texts = parts_for(document, target)
+        publish(store, plan_publication(texts, read_stored(store, target), target))
+        context = LambdaContext(running_stack.function_name, running_stack.function_arn)
+
+        # When EventBridge delivers the change event of one part
+        result = handler.lambda_handler(load_event("ssm-update-part.json"), context)
+
+        # Then the workforce and its 25 teams exist, and the subscriber heard once
+        assert result["Status"] == "Corrected"
+        sagemaker = boto3.client("sagemaker", region_name=REGION)
+        assert len(sagemaker.list_workteams(MaxResults=100)["Workteams"]) == 25
+        messages = received(probe)
+        assert [m["MessageAttributes"]["event_type"]["Value"] for m in messages] == [
+            "DriftCorrected"
+        ]
+        assert SECRET_VALUE not in json.dumps(messages)

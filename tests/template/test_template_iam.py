@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import workforce_reconciler.adapters
+from workforce_reconciler.adapters.parameters import PUBLISH_IAM_ACTIONS
 
 FUNCTION_ROLE = "ReconcileFunctionRole"
 
@@ -47,6 +48,11 @@ def code_actions() -> set[str]:
 
 
 def as_list(value: Any) -> list[Any]:
+    """The items of a statement's Action or Resource; both branches of an Fn::If (each is
+    granted in some configuration of the stack's parameters)."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        _, chosen, otherwise = value["Fn::If"]
+        return as_list(chosen) + as_list(otherwise)
     return value if isinstance(value, list) else [value]
 
 
@@ -181,26 +187,45 @@ def test_sagemaker_actions_are_scoped_to_this_accounts_arns(
     assert scoped == actions
 
 
-def test_desired_state_is_readable_only_from_its_parameter(
+def test_desired_state_is_readable_only_from_its_parameter_or_its_path(
     transformed_template: dict[str, Any],
 ) -> None:
-    # Given the statements granting ssm:GetParameter in the role's own policies
-    resources = {
-        str(statement["Resource"])
+    # Given the statements of the role's own policies that read SSM parameters
+    reading = [
+        statement
         for where, statement in function_statements(transformed_template)
-        if "ssm:GetParameter" in as_list(statement["Action"]) and where.startswith(FUNCTION_ROLE)
+        if where.startswith(FUNCTION_ROLE)
+        and any(str(a).startswith("ssm:GetParameter") for a in as_list(statement["Action"]))
+    ]
+
+    # When the template is deployed with a parameter name, or with a path
+    [statement] = reading
+    arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+
+    # Then one statement reads the one parameter, or only the parts under the path
+    # (GetParametersByPath is authorized against the path asked for)
+    assert statement["Action"] == {
+        "Fn::If": ["HasDesiredStatePath", "ssm:GetParametersByPath", "ssm:GetParameter"]
+    }
+    assert statement["Resource"] == {
+        "Fn::If": [
+            "HasDesiredStatePath",
+            {"Fn::Sub": arn + "${DesiredStateParameterPath}"},
+            {"Fn::Sub": arn + "${DesiredStateParameterName}"},
+        ]
     }
 
-    # When the template is deployed
-    # Then the only parameter readable unconditionally is the desired-state one
-    assert resources == {
-        str(
-            {
-                "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
-                ":parameter${DesiredStateParameterName}"
-            }
-        )
-    }
+
+def test_the_function_cannot_write_the_document(transformed_template: dict[str, Any]) -> None:
+    # Given what push needs (the publisher's credentials: a CI pipeline's role)
+    publishing = set(PUBLISH_IAM_ACTIONS) - code_actions()
+
+    # When collecting what the function's role is granted
+    granted = granted_actions(transformed_template)
+
+    # Then it may not write or delete a parameter, nor list them all
+    assert publishing == {"ssm:PutParameter", "ssm:DeleteParameter", "ssm:DescribeParameters"}
+    assert granted & publishing == set()
 
 
 @pytest.mark.parametrize(

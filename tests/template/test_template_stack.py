@@ -92,6 +92,7 @@ def test_function_runs_the_handler_with_the_stacks_names(shared_stack: DeployedS
     assert concurrency["ReservedConcurrentExecutions"] == 1
     assert shared_stack.environment == {
         "DESIRED_STATE_PARAMETER": "/workforce-reconciler/desired-state",
+        "DESIRED_STATE_PARAMETER_PATH": "",
         "STATE_TABLE": shared_stack.table_name,
         "TOPIC_ARN": shared_stack.topic_arn,
         "MODE": "detect",

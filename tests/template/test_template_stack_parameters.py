@@ -1,14 +1,21 @@
 """The template deployed on moto with non-default parameters: the optional secret grant
-appears, and the parameter name and mode reach every place that uses them."""
+appears, the parameter name and mode reach every place that uses them, and a path
+(DesiredStateParameterPath) replaces the one parameter in the rule, the grant and the
+function's variables."""
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, cast
 
 import boto3
 import pytest
+from moto.events.models import EventPattern
 
-from template.sam_app import REGION, DeployedStack, role_policy_documents
+from template.sam_app import REGION, DeployedStack, load_event, role_policy_documents
+
+if TYPE_CHECKING:
+    from moto.events.utils import EventMessageType
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Tried to parse AWS.* but it's not supported by moto:UserWarning"
@@ -65,3 +72,88 @@ class TestWithTheClientSecretInSecretsManager:
         assert read_state["Resource"] == (
             "arn:aws:ssm:us-east-1:123456789012:parameter/labeling/workforce"
         )
+
+
+DOCUMENT_PATH = "/workforce-reconciler/document"
+
+
+def part_event(name: str, operation: str = "Update") -> EventMessageType:
+    """The sample part event of events/, for another parameter and operation."""
+    event = load_event("ssm-update-part.json")
+    event["detail"].update({"name": name, "operation": operation})
+    event["resources"] = [f"arn:aws:ssm:us-east-1:123456789012:parameter{name}"]
+    return cast("EventMessageType", event)
+
+
+class TestWithTheDocumentInParts:
+    """The template deployed with DesiredStateParameterPath: the document in parts."""
+
+    @pytest.fixture
+    def stack_parameters(self) -> dict[str, str]:
+        return {"DesiredStateParameterPath": DOCUMENT_PATH, "Mode": "enforce"}
+
+    @pytest.mark.parametrize(
+        ("event", "matches"),
+        [
+            (load_event("ssm-update-part.json"), True),
+            (part_event(f"{DOCUMENT_PATH}/workforce", "Create"), True),
+            (part_event(f"{DOCUMENT_PATH}/workteams/text-reviewers", "Delete"), True),
+            (
+                part_event(f"{DOCUMENT_PATH}/workteams/text-reviewers", "LabelParameterVersion"),
+                False,
+            ),
+            (part_event(f"{DOCUMENT_PATH}-old/workteams/text-reviewers"), False),
+            (part_event(DOCUMENT_PATH), False),
+            (load_event("ssm-update.json"), False),  # the single parameter is not read
+        ],
+    )
+    def test_a_change_of_any_part_under_the_path_invokes_the_function(
+        self, deployed_stack: DeployedStack, event: EventMessageType, matches: bool
+    ) -> None:
+        # Given the Parameter Store rule the stack created with a path
+        rule = boto3.client("events", region_name=REGION).describe_rule(
+            Name=deployed_stack.resources["ReconcileFunctionDesiredStateChange"]
+        )
+
+        # When EventBridge's matching (moto's implementation) compares an event with it
+        matched = EventPattern.load(rule["EventPattern"]).matches_event(event)
+
+        # Then the parts' creations, updates and deletions match, and nothing else
+        assert json.loads(rule["EventPattern"])["detail"]["name"] == [
+            {"prefix": f"{DOCUMENT_PATH}/"}
+        ]
+        assert matched is matches
+
+    def test_the_function_reads_only_the_path(self, deployed_stack: DeployedStack) -> None:
+        # Given the stack deployed with a path
+        [main_policy] = [
+            d for n, d in role_policy_documents(deployed_stack).items() if n.endswith("RolePolicy0")
+        ]
+
+        # When reading the desired-state grant, the function's variables and the outputs
+        [read_state] = [s for s in main_policy["Statement"] if s["Sid"] == "ReadTheDesiredState"]
+
+        # Then the function may list the parameters under the path, and reads that path
+        assert read_state["Action"] == "ssm:GetParametersByPath"
+        assert read_state["Resource"] == (
+            f"arn:aws:ssm:us-east-1:123456789012:parameter{DOCUMENT_PATH}"
+        )
+        assert deployed_stack.environment["DESIRED_STATE_PARAMETER_PATH"] == DOCUMENT_PATH
+        assert deployed_stack.outputs["DesiredStateParameterPath"] == DOCUMENT_PATH
+
+
+class TestWithOneParameter:
+    """The default deployment: one parameter, and no output for a path."""
+
+    def test_the_function_reads_the_one_parameter(self, deployed_stack: DeployedStack) -> None:
+        [main_policy] = [
+            d for n, d in role_policy_documents(deployed_stack).items() if n.endswith("RolePolicy0")
+        ]
+        [read_state] = [s for s in main_policy["Statement"] if s["Sid"] == "ReadTheDesiredState"]
+
+        assert read_state["Action"] == "ssm:GetParameter"
+        assert read_state["Resource"] == (
+            "arn:aws:ssm:us-east-1:123456789012:parameter/workforce-reconciler/desired-state"
+        )
+        assert deployed_stack.environment["DESIRED_STATE_PARAMETER_PATH"] == ""
+        assert "DesiredStateParameterPath" not in deployed_stack.outputs

@@ -28,6 +28,10 @@ above it):
 * ``schema``: ``json_schema``, the JSON Schema for editors and the ``schema`` command.
 * ``warnings``: ``document_warnings``, what a valid document may not mean (an allow-list
   open to every address), for ``validate`` and the plan to show.
+* ``parts``: a document kept in parts (an SSM parameter hierarchy, a directory):
+  ``split`` into parts, ``read_parts`` back as one document with each problem named by
+  its part, part sizes and the SSM tier each needs. Imported from
+  ``workforce_reconciler.document.parts``.
 """
 
 from workforce_reconciler.document.loading import parse_document

@@ -84,8 +84,10 @@ def _surrogates(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
         yield (loc, message)
 
 
-def _load_json(text: str | bytes) -> Any:
-    """The JSON value of ``text``; InvalidDocumentError (with line and column) otherwise."""
+def load_json(text: str | bytes) -> Any:
+    """The JSON value of ``text``; InvalidDocumentError (with line and column) otherwise.
+
+    Objects remember the keys they saw twice, for ``read_data`` to report."""
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode("utf-8-sig")
@@ -110,7 +112,17 @@ def _load_json(text: str | bytes) -> Any:
 
 def parse_document(text: str | bytes) -> DesiredState:
     """The desired state in ``text``, or InvalidDocumentError listing every problem."""
-    raw = _load_json(text)
+    return read_data(load_json(text))[0]
+
+
+def read_document(text: str | bytes) -> tuple[DesiredState, dict[str, Any]]:
+    """The desired state in ``text`` and its JSON data as written (for ``push``)."""
+    return read_data(load_json(text))
+
+
+def read_data(raw: Any) -> tuple[DesiredState, dict[str, Any]]:
+    """The desired state in ``raw`` (what ``load_json`` returned) and its plain JSON data,
+    or InvalidDocumentError listing every problem."""
     if not isinstance(raw, dict):
         raise invalid("$", f"the document must be a JSON object ({{...}}), not {json_type(raw)}")
     found: list[tuple[Loc, str]] = []
@@ -129,7 +141,7 @@ def parse_document(text: str | bytes) -> DesiredState:
             found.extend(validation_problems(exc, DesiredState))
         else:
             if not found:
-                return state
+                return state, data
     except RecursionError:
         raise invalid("$", "the document is nested too deeply") from None
     raise invalid_document(found, secrets, DesiredState)

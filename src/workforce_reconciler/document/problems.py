@@ -42,7 +42,7 @@ class InvalidDocumentError(ReconcilerError):
         self.problems: tuple[DocumentProblem, ...] = tuple(problems)
         shown, omitted = shown_problems(self.problems)
         lines = [f"desired-state document is invalid ({count(len(self.problems), 'problem')}):"]
-        lines += [f"  {problem.Path}: {problem.Message}" for problem in shown]
+        lines += [f"  {problem.where}: {problem.Message}" for problem in shown]
         if omitted:
             lines.append(f"  ... and {count(omitted, 'more problem')} (fix these first)")
         super().__init__("\n".join(lines))

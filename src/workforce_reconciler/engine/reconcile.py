@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from workforce_reconciler.document import DesiredState, InvalidDocumentError, parse_document
+from workforce_reconciler.document import DesiredState, InvalidDocumentError
+from workforce_reconciler.document.parts import parse_content
 from workforce_reconciler.engine.apply import Applied, WaitSettings, apply
 from workforce_reconciler.engine.diff import diff
 from workforce_reconciler.engine.guardrails import Guardrails
@@ -151,7 +152,7 @@ class Reconciler:
         if text is None:
             return self._report(trigger, where)
         try:
-            desired = parse_document(text)
+            desired = parse_content(text)
         except InvalidDocumentError as exc:
             shown, omitted = shown_problems(exc.problems)
             return self._report(

@@ -220,7 +220,7 @@ def _reconcile_error(report: Report) -> Condition:
 
 
 def _invalid_document(report: Report) -> Condition:
-    problems = sorted((p.Path, p.Message) for p in report.DocumentProblems)
+    problems = sorted((p.where, p.Message) for p in report.DocumentProblems)
     return Condition(
         key=EventType.INVALID_DOCUMENT,
         severity=Severity.ERROR,

@@ -33,11 +33,12 @@ def workteam_console_url(region: str, team: str) -> str:
     )
 
 
-def plan_command(parameter: str, table: str, region: str) -> str:
-    """The CLI command that shows the plan the function would make, from a laptop."""
+def plan_command(parameter: str, table: str, region: str, *, path: bool = False) -> str:
+    """The CLI command that shows the plan the function would make, from a laptop
+    (``path``: the document is the parameter hierarchy under ``parameter``)."""
     words = [
-        "workforce-reconciler", "plan", "--parameter", parameter,
-        "--state-table", table, "--region", region,
+        "workforce-reconciler", "plan", "--parameter-path" if path else "--parameter",
+        parameter, "--state-table", table, "--region", region,
     ]  # fmt: skip
     return shlex.join(words)
 

@@ -148,7 +148,7 @@ class _Wording:
 def _invalid_document(condition: Condition) -> _Wording:
     problems = condition.problems
     n = count(len(problems) + condition.problems_omitted, "problem")
-    listed = [f"  {p.Path}: {p.Message}" for p in problems]
+    listed = [f"  {p.where}: {p.Message}" for p in problems]
     if condition.problems_omitted:
         listed.append(f"  ... and {count(condition.problems_omitted, 'more problem')}")
     return _Wording(
@@ -159,13 +159,18 @@ def _invalid_document(condition: Condition) -> _Wording:
         sections=[("Problems", listed)],
         next_steps=(
             "Fix each problem at the path shown and put the document again "
-            "(aws ssm put-parameter --overwrite). `workforce-reconciler validate FILE` "
-            "checks a file offline. Until then the workforce and its work teams are "
-            "left as they are."
+            "(workforce-reconciler push, or aws ssm put-parameter --overwrite). "
+            "`workforce-reconciler validate FILE` checks a file offline. Until then the "
+            "workforce and its work teams are left as they are."
         ),
         details={
             "DocumentProblems": [
-                {"Path": p.Path, "Message": redact_text(p.Message)} for p in problems
+                {
+                    **({"Part": p.Part} if p.Part else {}),
+                    "Path": p.Path,
+                    "Message": redact_text(p.Message),
+                }
+                for p in problems
             ],
             "DocumentProblemsOmitted": condition.problems_omitted,
         },
