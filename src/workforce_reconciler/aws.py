@@ -117,12 +117,16 @@ class Clients:
     def region(self) -> str | None:
         return self.session.region_name
 
-    def _client(self, service: str) -> Any:
-        if service not in self._made:
-            self._made[service] = self.session.client(  # type: ignore[call-overload]
-                service, endpoint_url=self.endpoint_url, config=self.config
+    def _client(self, service: str, region: str | None = None) -> Any:
+        key = service if region in (None, self.region) else f"{service}@{region}"
+        if key not in self._made:
+            self._made[key] = self.session.client(  # type: ignore[call-overload]
+                service,
+                region_name=region or self.region,
+                endpoint_url=self.endpoint_url,
+                config=self.config,
             )
-        return self._made[service]
+        return self._made[key]
 
     def sagemaker(self) -> SageMakerClient:
         return cast("SageMakerClient", self._client("sagemaker"))
@@ -136,5 +140,7 @@ class Clients:
     def dynamodb(self) -> DynamoDBClient:
         return cast("DynamoDBClient", self._client("dynamodb"))
 
-    def sns(self) -> SNSClient:
-        return cast("SNSClient", self._client("sns"))
+    def sns(self, region: str | None = None) -> SNSClient:
+        """``region``: the topic's, when it is not the session's (a fleet's central topic):
+        SNS takes a Publish to a topic only at its own Region's endpoint."""
+        return cast("SNSClient", self._client("sns", region))

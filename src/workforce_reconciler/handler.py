@@ -154,7 +154,7 @@ def _app() -> App:
         refusal_memory=settings.reminder_interval,
     )
     notifier = SnsNotifier(
-        clients.sns(),
+        clients.sns(settings.topic_region),
         settings.TOPIC_ARN,
         store,
         scope=f"{reconciler.region}:{settings.DESIRED_STATE_PARAMETER}",
@@ -211,6 +211,13 @@ def _count(summary: RunSummary, report: Report) -> None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
+def account_of(context: LambdaContext) -> str | None:
+    """The function's account, from the ARN it was invoked by (arn:aws:lambda:region:
+    account:function:name): no call, at cold start or later."""
+    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
+
+
 def _retry(report: Report) -> TransientError:
     """The exception that makes Lambda retry the event (then dead-letter it)."""
     if report.Error is not None:
@@ -234,6 +241,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return _ignored(event, app.settings.DESIRED_STATE_PARAMETER)
     logger.info("reconcile starts", extra={"trigger": trigger})
     report = app.reconciler.run(app.source, trigger)
+    report = report.model_copy(update={"Account": account_of(context)})
     summary = RunSummary.of(report, app.notifier.publish(report))
     _log(report, summary)
     _count(summary, report)
