@@ -1,0 +1,116 @@
+"""The StackSet form deployed to an organizational unit on moto: two accounts x two Regions
+with service-managed permissions, every stack publishing to one central topic in an
+operations account; the real handler run in each stack instance against its own workforce."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from engine.accounts import attributes
+from engine.world import example
+from template.fleet import (
+    CODE_KEY,
+    STACK_SET,
+    TOPIC_REGION,
+    Fleet,
+    Target,
+    code_zip,
+    sha256_base64,
+)
+
+REGIONS = ["us-east-1", "eu-west-1"]
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Tried to parse AWS.* but it's not supported by moto:UserWarning"
+)
+
+
+@pytest.fixture
+def fleet(aws: None, aws_credentials: None) -> Fleet:
+    """The organization, the central topic with the docs' policies, the StackSet deployed."""
+    return Fleet.deploy(REGIONS)
+
+
+def document_for(target: Target) -> dict[str, Any]:
+    """Each account and Region has its own workforce, so its own document."""
+    document = example("cognito")
+    document["Workforce"]["WorkforceName"] = f"labeling-{target.account}-{target.region}"
+    document["Workteams"] = document["Workteams"][:1]
+    document["Workteams"][0]["Description"] = f"Segments CT scans ({target.region})"
+    document["Policy"] = {"Mode": "enforce"}
+    return document
+
+
+def workforces(target: Target) -> list[str]:
+    sagemaker = target.session.client("sagemaker")
+    return [w["WorkforceName"] for w in sagemaker.list_workforces()["Workforces"]]
+
+
+def test_the_stackset_creates_one_stack_per_account_and_region(fleet: Fleet) -> None:
+    # Given the StackSet deployed to the OU in two Regions
+    cloudformation = boto3.client("cloudformation", region_name=TOPIC_REGION)
+
+    # When listing its instances, and looking into each account and Region
+    instances = cloudformation.list_stack_instances(StackSetName=STACK_SET)["Summaries"]
+    operation = cloudformation.describe_stack_set_operation(
+        StackSetName=STACK_SET, OperationId=fleet.operation_id
+    )["StackSetOperation"]
+
+    # Then every account of the OU has one current stack in every Region, and nothing else
+    assert operation["Status"] == "SUCCEEDED"
+    assert sorted((i["Account"], i["Region"], i["Status"]) for i in instances) == sorted(
+        (account, region, "CURRENT") for account in fleet.members for region in REGIONS
+    )
+    for target in fleet.all_targets():
+        # each function's code came from its own Region's bucket, at CodeKey
+        assert target.function["CodeSha256"] == sha256_base64(code_zip(target.region))
+        assert target.function["FunctionArn"].startswith(
+            f"arn:aws:lambda:{target.region}:{target.account}:function:"
+        )
+        # and publishes to the central topic: no topic of its own
+        assert target.environment["TOPIC_ARN"] == fleet.topic.arn
+        assert target.session.client("sns").list_topics()["Topics"] == []
+    assert CODE_KEY.startswith("workforce-reconciler/")
+
+
+def test_each_stack_reconciles_its_own_workforce_and_reports_to_the_central_topic(
+    fleet: Fleet,
+) -> None:
+    # Given each account and Region's own document, put in its own parameter
+    targets = fleet.all_targets()
+    for target in targets:
+        target.put_document(document_for(target))
+
+    # When the schedule runs each stack instance's function
+    results = [target.run_schedule()["Status"] for target in targets]
+
+    # Then each one created its own workforce, in its own account and Region only
+    assert results == ["Corrected"] * 4
+    for target in targets:
+        assert workforces(target) == [f"labeling-{target.account}-{target.region}"]
+    # and the operations account heard of all four on its one topic, each message saying
+    # which account and Region it is about
+    messages = fleet.topic.messages()
+    told = sorted(
+        (attributes(m)["event_type"], attributes(m)["account"], attributes(m)["region"])
+        for m in messages
+    )
+    assert told == sorted(("DriftCorrected", t.account, t.region) for t in targets)
+
+
+def test_a_second_run_in_sync_tells_nobody(fleet: Fleet) -> None:
+    # Given the fleet converged
+    for target in fleet.all_targets():
+        target.put_document(document_for(target))
+        target.run_schedule()
+    fleet.topic.messages()
+
+    # When the schedule runs again everywhere
+    results = [target.run_schedule()["Status"] for target in fleet.all_targets()]
+
+    # Then every stack is in sync and the central topic stays quiet
+    assert results == ["InSync"] * 4
+    assert fleet.topic.messages() == []
