@@ -14,6 +14,13 @@ import boto3
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    DeferredRefreshableCredentials,
+)
 
 from workforce_reconciler import __version__
 
@@ -23,6 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
 
 RetryMode = Literal["standard", "adaptive", "legacy"]
 
@@ -99,8 +107,14 @@ class Clients:
         region: str | None = None,
         profile: str | None = None,
         endpoint_url: str | None = None,
+        credentials: Credentials | None = None,
     ) -> Clients:
+        """``credentials``: the session's only credentials (an assumed role's,
+        ``assumed_role_credentials``) instead of the environment's or the profile's."""
         core = botocore.session.Session(profile=profile)
+        if credentials is not None:
+            resolver = CredentialResolver(providers=[_GivenCredentials(credentials)])
+            core.register_component("credential_provider", resolver)
         loader = data_loader(core.get_config_variable("data_path"))
         core.register_component("data_loader", loader)
         session = boto3.session.Session(botocore_session=core, region_name=region)
@@ -140,7 +154,42 @@ class Clients:
     def dynamodb(self) -> DynamoDBClient:
         return cast("DynamoDBClient", self._client("dynamodb"))
 
+    def sts(self) -> STSClient:
+        return cast("STSClient", self._client("sts"))
+
     def sns(self, region: str | None = None) -> SNSClient:
         """``region``: the topic's, when it is not the session's (a fleet's central topic):
         SNS takes a Publish to a topic only at its own Region's endpoint."""
         return cast("SNSClient", self._client("sns", region))
+
+
+class _GivenCredentials(CredentialProvider):
+    """A botocore credential provider that hands out credentials made elsewhere."""
+
+    METHOD = "assume-role"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+def assumed_role_credentials(source: Clients, role_arn: str, session_name: str) -> Credentials:
+    """Credentials of ``role_arn`` (a role in another account), obtained with ``source``'s:
+    botocore's own assume-role fetcher, called on first use and again before they expire
+    (a plan that outlives them goes on). AssumeRole goes through ``source``'s STS client
+    (its endpoint, retries and refreshing credentials); botocore clients are thread-safe,
+    so one serves every role.
+    """
+    sts = source.sts()
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=lambda *_args, **_kwargs: sts,
+        source_credentials=source.session.get_credentials(),
+        role_arn=role_arn,
+        extra_args={"RoleSessionName": session_name},
+    )
+    return DeferredRefreshableCredentials(
+        refresh_using=fetcher.fetch_credentials, method="assume-role"
+    )

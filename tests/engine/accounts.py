@@ -8,23 +8,30 @@ import json
 from typing import Any
 
 import boto3
+import botocore.session
+
+from workforce_reconciler.aws import data_loader
 
 
 def role_arn(account: str, name: str = "workforce-reconciler-tests") -> str:
     return f"arn:aws:iam::{account}:role/{name}"
 
 
-def session_in(account: str, region: str) -> boto3.session.Session:
-    """A session whose calls act in ``account`` (call under ``mock_aws``, fake credentials)."""
-    credentials = boto3.client("sts", region_name=region).assume_role(
+def session_in(account: str, region: str, endpoint_url: str | None = None) -> boto3.session.Session:
+    """A session whose calls act in ``account`` (under ``mock_aws``, or the emulator server
+    at ``endpoint_url``: give its clients the same endpoint)."""
+    sts = boto3.client("sts", region_name=region, endpoint_url=endpoint_url)
+    credentials = sts.assume_role(
         RoleArn=role_arn(account), RoleSessionName="workforce-reconciler-tests"
     )["Credentials"]
-    return boto3.session.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
+    # The product's one botocore loader: each service model is parsed once per process,
+    # not once per session (a test makes sessions for many accounts and Regions).
+    core = botocore.session.Session()
+    core.register_component("data_loader", data_loader(None))
+    core.set_credentials(
+        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
     )
+    return boto3.session.Session(botocore_session=core, region_name=region)
 
 
 class CentralTopic:

@@ -4,6 +4,7 @@ operations account; the real handler run in each stack instance against its own 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -20,6 +21,7 @@ from template.fleet import (
     code_zip,
     sha256_base64,
 )
+from workforce_reconciler import cli
 
 REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -114,3 +116,47 @@ def test_a_second_run_in_sync_tells_nobody(fleet: Fleet) -> None:
     # Then every stack is in sync and the central topic stays quiet
     assert results == ["InSync"] * 4
     assert fleet.topic.messages() == []
+
+
+def test_the_operators_fleet_plan_reports_all_four(
+    fleet: Fleet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the fleet converged, then a console edit in one account and Region
+    for target in fleet.all_targets():
+        target.put_document(document_for(target))
+        target.run_schedule()
+    edited = fleet.target(fleet.members[1], "eu-west-1")
+    edited.session.client("sagemaker").update_workteam(
+        WorkteamName="medical-annotators", Description="edited in the console"
+    )
+
+    # When the operator (management account credentials) plans the fleet through the role
+    # the organization gives it in each member account
+    capsys.readouterr()
+    code = cli.main(
+        [
+            "plan",
+            "--parameter",
+            "/workforce-reconciler/desired-state",
+            *[arg for region in REGIONS for arg in ("--region", region)],
+            *[arg for account in fleet.members for arg in ("--account", account)],
+            "--role-arn-template",
+            "arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+            "--output",
+            "json",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+
+    # Then all four are reported, each from its own account and Region, the edited one with
+    # its change, and the exit code says drift somewhere
+    assert code == 2
+    expected = {(t.account, t.region): "InSync" for t in fleet.all_targets()}
+    expected[edited.account, edited.region] = "DriftDetected"
+    assert [(t["Account"], t["Region"], t["Status"]) for t in out["Targets"]] == [
+        (account, region, status) for (account, region), status in expected.items()
+    ]
+    [drifted] = [t for t in out["Targets"] if t["Status"] == "DriftDetected"]
+    [action] = drifted["Report"]["Plan"]["Actions"]
+    assert (action["Operation"], action["ResourceName"]) == ("UpdateWorkteam", "medical-annotators")
+    assert drifted["Report"]["WorkforceName"] == f"labeling-{edited.account}-eu-west-1"
