@@ -9,8 +9,12 @@ a stack instance's function code must sit in a bucket of the instance's own Regi
   ``Transform``; the function's code is read from ``s3://<CodeBucketPrefix>-<region>/<CodeKey>``
   and those two parameters are added to the template's own;
 * ``reconcile-function-<sha256>.zip``: the function's artifact, built by ``src/Makefile``'s
-  recipe (the one ``sam build`` runs: arm64 wheels, bytecode) and zipped reproducibly, so
-  the same code gives the same key and an update with no code change replaces nothing;
+  recipe (the one ``sam build`` runs: arm64 wheels, bytecode) and zipped reproducibly
+  (sorted entries, fixed dates), so building the same code again in the same checkout
+  gives the same key, and an update with no code change replaces nothing. (pip writes the
+  building interpreter's path into the one console script the dependencies carry,
+  ``bin/jp.py``, so another checkout directory gives another key for the same code:
+  harmless, a redeployment of identical code.)
 * ``upload-code.sh``: copies that zip to each Region's bucket (``aws s3 cp``).
 
 Nothing here calls AWS: the translation resolves no managed policy (the two SAM adds are
