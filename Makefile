@@ -13,7 +13,7 @@ USER_EC2_METADATA_DISABLED := $(AWS_EC2_METADATA_DISABLED)
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install test lint typecheck $(addprefix test-,$(LAYERS)) run emulator bench build clean \
+.PHONY: install test lint typecheck $(addprefix test-,$(LAYERS)) run emulator bench build stackset clean \
 	probe-aws acceptance acceptance-cleanup
 
 $(STAMP): pyproject.toml requirements/dev.txt src/requirements.txt
@@ -77,6 +77,12 @@ bench: install
 ## The Lambda artifact, without Docker (see template.yaml, src/Makefile).
 build: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build
+
+## The StackSet form (docs/fleet.md): build/stackset/template.json (no transform, code from
+## s3://<CodeBucketPrefix>-<region>/<CodeKey>), the function's zip and upload-code.sh.
+stackset: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/stackset.py
+	$(BIN)/cfn-lint --regions us-east-1 eu-west-1 ap-southeast-2 -- build/stackset/template.json
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -119,7 +119,8 @@ def function_environment(layout: Path, tmp: Path) -> dict[str, str]:
     template: dict[str, Any] = yaml_parse((ROOT / "template.yaml").read_text())
     parameters = template["Parameters"]
     variables = template["Resources"][FUNCTION]["Properties"]["Environment"]["Variables"]
-    env = {name: _resolve(value, parameters) for name, value in variables.items()}
+    conditions = template.get("Conditions", {})
+    env = {name: _resolve(value, parameters, conditions) for name, value in variables.items()}
     return {
         **env,
         # what the Lambda runtime sets
@@ -143,7 +144,28 @@ def function_environment(layout: Path, tmp: Path) -> dict[str, str]:
     }
 
 
-def _resolve(value: Any, parameters: dict[str, Any]) -> str:
+def _holds(condition: Any, parameters: dict[str, Any], conditions: dict[str, Any]) -> bool:
+    """A template condition for the parameters' defaults (the functions the function's
+    variables depend on; anything else names itself)."""
+    [(function, arguments)] = condition.items()
+    if function == "Condition":
+        return _holds(conditions[arguments], parameters, conditions)
+    if function == "Fn::Equals":
+        left, right = (_resolve(a, parameters, conditions) for a in arguments)
+        return left == right
+    if function == "Fn::Not":
+        return not _holds(arguments[0], parameters, conditions)
+    if function in ("Fn::And", "Fn::Or"):
+        values = [_holds(a, parameters, conditions) for a in arguments]
+        return all(values) if function == "Fn::And" else any(values)
+    raise ValueError(f"cannot evaluate the condition {condition!r}")
+
+
+def _resolve(value: Any, parameters: dict[str, Any], conditions: dict[str, Any]) -> str:
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        name, when_true, when_false = value["Fn::If"]
+        holds = _holds(conditions[name], parameters, conditions)
+        return _resolve(when_true if holds else when_false, parameters, conditions)
     if isinstance(value, dict) and set(value) == {"Ref"}:
         name = value["Ref"]
         if name in parameters:

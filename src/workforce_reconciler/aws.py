@@ -14,6 +14,13 @@ import boto3
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    DeferredRefreshableCredentials,
+)
 
 from workforce_reconciler import __version__
 
@@ -24,6 +31,7 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
 
 RetryMode = Literal["standard", "adaptive", "legacy"]
 
@@ -112,8 +120,14 @@ class Clients:
         region: str | None = None,
         profile: str | None = None,
         endpoint_url: str | None = None,
+        credentials: Credentials | None = None,
     ) -> Clients:
+        """``credentials``: the session's only credentials (an assumed role's,
+        ``assumed_role_credentials``) instead of the environment's or the profile's."""
         core = botocore.session.Session(profile=profile)
+        if credentials is not None:
+            resolver = CredentialResolver(providers=[_GivenCredentials(credentials)])
+            core.register_component("credential_provider", resolver)
         loader = data_loader(core.get_config_variable("data_path"))
         core.register_component("data_loader", loader)
         session = boto3.session.Session(botocore_session=core, region_name=region)
@@ -131,12 +145,16 @@ class Clients:
     def region(self) -> str | None:
         return self.session.region_name
 
-    def _client(self, service: str) -> Any:
-        if service not in self._made:
-            self._made[service] = self.session.client(  # type: ignore[call-overload]
-                service, endpoint_url=self.endpoint_url, config=self.config
+    def _client(self, service: str, region: str | None = None) -> Any:
+        key = service if region in (None, self.region) else f"{service}@{region}"
+        if key not in self._made:
+            self._made[key] = self.session.client(  # type: ignore[call-overload]
+                service,
+                region_name=region or self.region,
+                endpoint_url=self.endpoint_url,
+                config=self.config,
             )
-        return self._made[service]
+        return self._made[key]
 
     def sagemaker(self) -> SageMakerClient:
         return cast("SageMakerClient", self._client("sagemaker"))
@@ -150,9 +168,46 @@ class Clients:
     def dynamodb(self) -> DynamoDBClient:
         return cast("DynamoDBClient", self._client("dynamodb"))
 
-    def sns(self) -> SNSClient:
-        return cast("SNSClient", self._client("sns"))
+    def sts(self) -> STSClient:
+        return cast("STSClient", self._client("sts"))
+
+    def sns(self, region: str | None = None) -> SNSClient:
+        """``region``: the topic's, when it is not the session's (a fleet's central topic):
+        SNS takes a Publish to a topic only at its own Region's endpoint."""
+        return cast("SNSClient", self._client("sns", region))
 
     def cloudformation(self) -> CloudFormationClient:
         """For the CLI's ``status --stack`` only (the function never reads its stack)."""
         return cast("CloudFormationClient", self._client("cloudformation"))
+
+
+class _GivenCredentials(CredentialProvider):
+    """A botocore credential provider that hands out credentials made elsewhere."""
+
+    METHOD = "assume-role"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+def assumed_role_credentials(source: Clients, role_arn: str, session_name: str) -> Credentials:
+    """Credentials of ``role_arn`` (a role in another account), obtained with ``source``'s:
+    botocore's own assume-role fetcher, called on first use and again before they expire
+    (a plan that outlives them goes on). AssumeRole goes through ``source``'s STS client
+    (its endpoint, retries and refreshing credentials); botocore clients are thread-safe,
+    so one serves every role.
+    """
+    sts = source.sts()
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=lambda *_args, **_kwargs: sts,
+        source_credentials=source.session.get_credentials(),
+        role_arn=role_arn,
+        extra_args={"RoleSessionName": session_name},
+    )
+    return DeferredRefreshableCredentials(
+        refresh_using=fetcher.fetch_credentials, method="assume-role"
+    )

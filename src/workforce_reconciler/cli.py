@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 from urllib.parse import urlparse
 
-from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from workforce_reconciler import __version__
+from workforce_reconciler import __version__, fleet
 from workforce_reconciler.adapters.documents import (
     FileDocumentSource,
     SsmDocumentSource,
@@ -37,7 +37,7 @@ from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.stack import find_deployment
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore
-from workforce_reconciler.aws import Clients
+from workforce_reconciler.aws import Clients, assumed_role_credentials
 from workforce_reconciler.document import InvalidDocumentError, document_warnings, json_schema
 from workforce_reconciler.document.parts import Layout, read_content, split
 from workforce_reconciler.engine.apply import WaitSettings
@@ -102,15 +102,23 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _add_aws_options(parser: argparse.ArgumentParser) -> None:
+def _add_aws_options(parser: argparse.ArgumentParser, *, many_regions: bool = False) -> None:
     aws = parser.add_argument_group("AWS options")
-    aws.add_argument(
-        "--region",
-        # boto3 reads AWS_DEFAULT_REGION and the profile; AWS_REGION (what Lambda and the
-        # AWS CLI v2 set) is honoured here too, so the usual variables all work.
-        default=os.environ.get("AWS_REGION") or None,
-        help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
-    )
+    if many_regions:  # plan: --region again for each Region of a fleet (_fleet_plan)
+        aws.add_argument(
+            "--region",
+            action="append",
+            help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's); "
+            "repeat it to plan several Regions at once",
+        )
+    else:
+        aws.add_argument(
+            "--region",
+            # boto3 reads AWS_DEFAULT_REGION and the profile; AWS_REGION (what Lambda and the
+            # AWS CLI v2 set) is honoured here too, so the usual variables all work.
+            default=os.environ.get("AWS_REGION") or None,
+            help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
+        )
     aws.add_argument("--profile", help="named profile from ~/.aws/config")
     aws.add_argument(
         "--endpoint-url",
@@ -135,7 +143,7 @@ _PATH_HELP = (
 )
 
 
-def _add_source_options(parser: argparse.ArgumentParser) -> None:
+def _add_source_options(parser: argparse.ArgumentParser, *, many_regions: bool = False) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--file", type=Path, help=_FILE_HELP)
     source.add_argument("--parameter", help="SSM parameter that holds the desired state")
@@ -159,7 +167,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         help="the run's deadline in seconds: no step starts and no wait for the workforce "
         "to become Active lasts after it (default 600)",
     )
-    _add_aws_options(parser)
+    _add_aws_options(parser, many_regions=many_regions)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser(
         "plan", help="show what apply would change (exit 0 none, 2 changes pending, 1 error)"
     )
-    _add_source_options(plan)
+    _add_source_options(plan, many_regions=True)
+    _add_fleet_options(plan)
 
     apply = sub.add_parser(
         "apply", help="show the plan, confirm, apply (exit 0 converged, 1 not, 2 detect mode)"
@@ -466,6 +475,9 @@ def _source(args: argparse.Namespace, clients: Clients) -> DesiredStateSource:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    if _is_fleet(args):
+        return _fleet_plan(args)
+    args.region = args.region[0] if args.region else os.environ.get("AWS_REGION") or None
     report = _run(args, "cli-plan", apply_changes=False)
     _present(args, report)
     return exit_code(report, applying=False)
@@ -717,6 +729,110 @@ def _out(text: str) -> None:
 
 def _err(text: str, end: str = "\n") -> None:
     print(text, file=sys.stderr, end=end, flush=True)
+
+
+# ------------------------------------------------------------------------- a fleet's plan
+
+
+def _add_fleet_options(parser: argparse.ArgumentParser) -> None:
+    fleet_options = parser.add_argument_group(
+        "a fleet (several accounts and Regions at once; docs/fleet.md)"
+    )
+    fleet_options.add_argument(
+        "--account",
+        action="append",
+        type=_account,
+        help="an account to plan, through the role --role-arn-template names (repeat it)",
+    )
+    fleet_options.add_argument(
+        "--role-arn-template",
+        metavar="TEMPLATE",
+        help="the role to assume in each --account, e.g. "
+        "'arn:aws:iam::{account}:role/WorkforceReconcilerPlan'",
+    )
+    fleet_options.add_argument(
+        "--parallelism",
+        type=_parallelism,
+        default=fleet.DEFAULT_PARALLELISM,
+        help=f"targets read at once (default {fleet.DEFAULT_PARALLELISM})",
+    )
+
+
+def _account(text: str) -> str:
+    try:
+        return fleet.account_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _parallelism(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= fleet.MAX_PARALLELISM:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number from 1 to {fleet.MAX_PARALLELISM}"
+        )
+    return int(text)
+
+
+def _is_fleet(args: argparse.Namespace) -> bool:
+    return len(set(args.region or ())) > 1 or bool(args.account) or bool(args.role_arn_template)
+
+
+def _fleet_plan(args: argparse.Namespace) -> int:
+    """plan for every account and Region: a section each, one exit code (docs/fleet.md)."""
+    if args.state_table:
+        raise UsageError(
+            "a plan of several accounts or Regions reads no state table: --state-table "
+            "(or $WORKFORCE_RECONCILER_STATE_TABLE) names one deployment's; leave it out"
+        )
+    fleet.check_options(args.account or [], args.role_arn_template)
+    regions = list(dict.fromkeys(args.region or [os.environ.get("AWS_REGION") or None]))
+    base = _clients(argparse.Namespace(**{**vars(args), "region": regions[0]}))
+    resolved = [region or base.region or "" for region in regions]
+    if args.account:
+        targets = fleet.targets(resolved, args.account, args.role_arn_template)
+    else:
+        targets = fleet.targets(resolved, [_caller_account(base)])
+    planner = fleet.Planner(
+        plan=lambda target: _target_report(args, base, target),
+        exit_code=lambda report: exit_code(report, applying=False),
+        debug=args.debug,
+    )
+    results = fleet.run(targets, planner, parallelism=args.parallelism)
+    if args.output == "json":
+        _out(json.dumps(fleet.fleet_json(results, report_json), indent=2, sort_keys=True))
+    else:
+        _out(fleet.format_fleet(results, color=_colour(sys.stdout)))
+    for result in results:
+        if result.problem is not None:
+            _err(f"error: {result.target.name}: {result.problem}")
+    return fleet.exit_code(results)
+
+
+def _caller_account(base: Clients) -> str:
+    """The account the credentials belong to (no --account: plan the caller's Regions)."""
+    try:
+        return base.sts().get_caller_identity()["Account"]
+    except ClientError as exc:
+        raise UsageError(
+            f"cannot tell which account the credentials belong to (STS GetCallerIdentity): {exc}"
+        ) from None
+
+
+def _target_report(args: argparse.Namespace, base: Clients, target: fleet.Target) -> Report:
+    """One target's plan, with clients of its own: the role's credentials, or the caller's."""
+    credentials = None
+    if target.role_arn is not None:
+        credentials = assumed_role_credentials(base, target.role_arn, fleet.SESSION_NAME)
+        credentials.get_frozen_credentials()  # AssumeRole now: its refusal is this target's
+    clients = Clients.create(
+        region=target.region,
+        profile=args.profile,
+        endpoint_url=args.endpoint_url,
+        credentials=credentials,
+    )
+    return _reconciler(args, clients, None).run(
+        _source(args, clients), "cli-plan", apply_changes=False
+    )
 
 
 if __name__ == "__main__":

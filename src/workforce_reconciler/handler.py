@@ -189,7 +189,7 @@ def _app() -> App:
     )
     scope = f"{reconciler.region}:{settings.document}"
     notifier = SnsNotifier(
-        clients.sns(),
+        clients.sns(settings.topic_region),
         settings.TOPIC_ARN,
         store,
         scope=scope,
@@ -306,6 +306,13 @@ def _deadline(context: LambdaContext) -> float:
     return time.monotonic() + max(left - REPORT_MARGIN_SECONDS, 0)
 
 
+def account_of(context: LambdaContext) -> str | None:
+    """The function's account, from the ARN it was invoked by (arn:aws:lambda:region:
+    account:function:name): no call, at cold start or later."""
+    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
+
+
 def _retry(report: Report) -> TransientError:
     """The exception that makes Lambda retry the event (then dead-letter it)."""
     if report.Error is not None:
@@ -329,6 +336,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return _ignored(event, app.settings.document)
     logger.info("reconcile starts", extra={"trigger": trigger, "changed": _changed(event)})
     report = app.reconciler.run(app.source, trigger, deadline=_deadline(context))
+    report = report.model_copy(update={"Account": account_of(context)})
     summary = RunSummary.of(report, app.notifier.publish(report))
     _record(app, report)
     _log(report, summary)

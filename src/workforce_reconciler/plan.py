@@ -265,6 +265,11 @@ class Report(_Data):
     Trigger: str
     Mode: Mode
     Region: str
+    Account: str | None = Field(
+        default=None,
+        description="The AWS account the run is about, when its caller knows it (the Lambda "
+        "handler, from the function's ARN; the CLI's multi-target plan).",
+    )
     WorkforceName: str | None = None
     Plan: PlanModel | None = None
     Results: tuple[ActionResult, ...] = ()

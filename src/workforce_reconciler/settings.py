@@ -86,6 +86,12 @@ class Settings(BaseModel):
         return timedelta(minutes=self.REMINDER_INTERVAL_MINUTES)
 
     @property
+    def topic_region(self) -> str | None:
+        """The Region in TOPIC_ARN (arn:partition:sns:region:account:name), if it names one."""
+        parts = self.TOPIC_ARN.split(":")
+        return parts[3] if len(parts) == 6 and parts[0] == "arn" and parts[3] else None
+
+    @property
     def mode_override(self) -> Mode | None:
         """``detect`` forces detect; ``enforce`` lets the document's Policy.Mode decide."""
         return Mode.DETECT if self.MODE is Mode.DETECT else None

@@ -62,6 +62,7 @@ def report(*actions: Action, results: tuple[ActionResult, ...] = ()) -> Report:
         Trigger="schedule",
         Mode=Mode.ENFORCE,
         Region=REGION,
+        Account=DEFAULT_ACCOUNT_ID,  # as the handler gives it (the function's ARN)
         WorkforceName="default",
         Plan=Plan(WorkforceName="default", Actions=actions),
         Results=results,
@@ -154,7 +155,9 @@ def test_subscriber_receives_subject_json_form_and_attributes(aws_env: Aws) -> N
     assert sorted(e["Subject"] for e in envelopes) == sorted(sent)
     assert sorted(sent) == [
         "[workforce-reconciler] Blocked drift on workforce default needs a person (1 change)",
-        "[workforce-reconciler] Drift corrected on workforce default (1 change)",
+        # (the account and region end the subject where they fit: see test_notifications.py)
+        f"[workforce-reconciler] Drift corrected on workforce default (1 change) "
+        f"[{DEFAULT_ACCOUNT_ID} us-east-1]",
     ]
     corrected = next(e for e in envelopes if "corrected" in e["Subject"])
     assert corrected["Type"] == "Notification"
@@ -163,6 +166,7 @@ def test_subscriber_receives_subject_json_form_and_attributes(aws_env: Aws) -> N
         "event_type": {"Type": "String", "Value": "DriftCorrected"},
         "severity": {"Type": "String", "Value": "INFO"},
         "workforce": {"Type": "String", "Value": "default"},
+        "account": {"Type": "String", "Value": DEFAULT_ACCOUNT_ID},
         "region": {"Type": "String", "Value": "us-east-1"},
     }
     document = json.loads(corrected["Message"])
@@ -200,6 +204,7 @@ def test_raw_delivery_gives_the_json_form_and_sqs_attributes(aws_env: Aws) -> No
         "event_type": "BlockedDrift",
         "severity": "WARNING",
         "workforce": "default",
+        "account": DEFAULT_ACCOUNT_ID,
         "region": "us-east-1",
         "condition": "BlockedDrift",
     }

@@ -111,7 +111,10 @@ def test_a_failed_workforce_email_names_the_ways_out_and_following_them_resolves
 
     # Then the email says what to do: the policy, or the exact AWS CLI commands
     subject, body = deployment.emails()[-1]
-    assert subject == "[workforce-reconciler] Workforce labeling-oidc is Failed"
+    assert (
+        subject
+        == "[workforce-reconciler] Workforce labeling-oidc is Failed [123456789012 us-east-1]"
+    )
     steps = body.split("What to do next:\n", 1)[1].split("\n\n", 1)[0]
     assert steps.startswith(
         "Workers may not be able to sign in. SageMaker cannot change a Failed workforce; "

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
+from template.conditions import conditions_for
 from template.sam_app import ROOT, TEMPLATE_PATH, load_event
 
 SAM = Path(sys.executable).with_name("sam")
@@ -160,14 +161,20 @@ def test_alarms_notify_the_topic(
     # When reading what it watches and whom it tells
     properties = alarm["Properties"]
 
-    # Then the first occurrence alarms, and both alarm and recovery reach the topic
+    # Then the first occurrence alarms, and both alarm and recovery reach the topic: the
+    # stack's own, or the central one when it is in the alarm's Region (CloudWatch notifies
+    # no other Region's topic; test_template_central_topic.py evaluates the condition)
     assert alarm["Type"] == "AWS::CloudWatch::Alarm"
     assert (properties["Namespace"], properties["MetricName"]) == (namespace, metric)
     assert [d["Value"] for d in properties["Dimensions"]] == [dimension_value]
     assert properties["Threshold"] == 1
     assert properties["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
-    assert properties["AlarmActions"] == [{"Ref": "NotificationTopic"}]
-    assert properties["OKActions"] == [{"Ref": "NotificationTopic"}]
+    topic = {
+        "Fn::If": ["CreatesTopic", {"Ref": "NotificationTopic"}, {"Ref": "NotificationTopicArn"}]
+    }
+    actions = {"Fn::If": ["AlarmsReachTheTopic", [topic], {"Ref": "AWS::NoValue"}]}
+    assert properties["AlarmActions"] == actions
+    assert properties["OKActions"] == actions
 
 
 def test_topic_key_lets_cloudwatch_alarms_publish(transformed_template: dict[str, Any]) -> None:
@@ -191,17 +198,25 @@ def test_topic_key_lets_cloudwatch_alarms_publish(transformed_template: dict[str
 
 
 def test_email_subscription_exists_only_with_an_address(
-    transformed_template: dict[str, Any],
+    transformed_template: dict[str, Any], aws_credentials: None
 ) -> None:
     # Given the template's conditions and the subscription resource
     resources = transformed_template["Resources"]
     subscription = resources["NotificationEmailSubscription"]
 
-    # When reading when and how it is created (moto cannot create subscriptions from a template)
-    condition = transformed_template["Conditions"][subscription["Condition"]]
+    # When evaluating its condition (moto cannot create subscriptions from a template)
+    def subscribed(**parameters: str) -> bool:
+        holding = conditions_for(transformed_template, parameters, "us-east-1")
+        return subscription["Condition"] in holding
 
-    # Then an email subscription to the topic exists iff NotificationEmail is not empty
-    assert condition == {"Fn::Not": [{"Fn::Equals": [{"Ref": "NotificationEmail"}, ""]}]}
+    # Then an email subscription to the stack's topic exists iff NotificationEmail is not
+    # empty (with a central topic the template's rules refuse an address: no own topic)
+    assert subscribed(NotificationEmail="ops@example.com")
+    assert not subscribed()
+    assert not subscribed(
+        NotificationEmail="ops@example.com",
+        NotificationTopicArn="arn:aws:sns:us-east-1:999988887777:workforce-fleet",
+    )
     assert subscription["Properties"] == {
         "TopicArn": {"Ref": "NotificationTopic"},
         "Protocol": "email",

@@ -72,11 +72,13 @@ def report(
     workforce: str = "default",
     status: str | None = "Active",
     reason: str | None = None,
+    account: str | None = None,
 ) -> Report:
     return Report(
         Trigger="schedule",
         Mode=mode,
         Region="us-east-1",
+        Account=account,
         WorkforceName=workforce,
         Plan=Plan(WorkforceName=workforce, Actions=actions),
         Results=results,
@@ -251,18 +253,24 @@ def test_in_sync_report_sends_nothing() -> None:
 
 
 def test_drift_corrected_email_reads_as_a_whole() -> None:
-    # Given a run that corrected one change
-    given = report(SCOPE_CHANGE, results=applied(SCOPE_CHANGE))
+    # Given a run of the function in account 111122223333 that corrected one change
+    given = report(SCOPE_CHANGE, results=applied(SCOPE_CHANGE), account="111122223333")
 
     # When it is notified
     [message] = Store({}).run(given)
 
-    # Then the email body tells what happened, where, each change and what to do
+    # Then the subject ends with the account and region (it fits), and the email body tells
+    # what happened, where, each change and what to do
+    assert message.subject == (
+        "[workforce-reconciler] Drift corrected on workforce default (1 change) "
+        "[111122223333 us-east-1]"
+    )
     assert message.text == (
         "Workforce default differed from the document; the reconciler made 1 change so that "
         "it matches again.\n"
         "\n"
         "Workforce: default\n"
+        "Account:   111122223333\n"
         "Region:    us-east-1\n"
         "Trigger:   schedule\n"
         "Mode:      enforce\n"
@@ -297,8 +305,13 @@ def test_drift_corrected_email_reads_as_a_whole() -> None:
         "event_type": "DriftCorrected",
         "severity": "INFO",
         "workforce": "default",
+        "account": "111122223333",
         "region": "us-east-1",
     }
+    assert (message.document["Account"], message.document["Region"]) == (
+        "111122223333",
+        "us-east-1",
+    )
 
 
 def test_second_identical_run_sends_nothing() -> None:

@@ -80,6 +80,18 @@ def fit_subject(lead: str, name: str = "", tail: str = "") -> str:
     return subject
 
 
+def located(subject: str, report: Report) -> str:
+    """``subject`` ending with `` [<account> <region>]`` when that fits whole within
+    ``SUBJECT_MAX`` (the stacks of a fleet may share one topic); otherwise as it is. The
+    body, the JSON form and the attributes always name the account and the region."""
+    if not (report.Account and report.Region):
+        return subject
+    suffix = _ascii_line(f" [{report.Account} {report.Region}]")
+    if suffix in subject or len(subject) + len(suffix) > SUBJECT_MAX:
+        return subject
+    return subject + suffix
+
+
 def _when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -328,6 +340,7 @@ def _context(report: Report) -> list[str]:
         workforce += f" (SageMaker status {report.WorkforceStatus})"
     rows = [
         ("Workforce", workforce),
+        ("Account", report.Account or "(unknown)"),
         ("Region", report.Region),
         ("Trigger", report.Trigger),
         ("Mode", report.Mode.value),
@@ -349,6 +362,7 @@ def _base_document(
         "Time": now.astimezone(UTC).isoformat(),
         "Workforce": workforce_name(report),
         "WorkforceStatus": report.WorkforceStatus,
+        "Account": report.Account,
         "Region": report.Region,
         "Trigger": report.Trigger,
         "Mode": report.Mode.value,
@@ -365,6 +379,7 @@ def _attributes(
         "severity": severity.value,
         # SNS refuses empty attribute values; an unreadable document has no workforce.
         "workforce": workforce_name(report) or "unknown",
+        "account": report.Account or "unknown",
         "region": report.Region,
     }
     if condition is not None:
@@ -410,6 +425,7 @@ def _condition_message(
     wording = _WORDING[condition.key](condition)
     subject, headline = _subject_and_headline(wording, decision)
     where, linked = links(condition, report.Region, plan_command)
+    subject = located(subject, report)
     footer = (
         f"Condition {condition.key.value} (fingerprint {condition.fingerprint}), first seen "
         f"{_when(decision.first_seen)}. You are reminded every {_duration(interval)} while it "
@@ -439,7 +455,7 @@ def _condition_message(
 
 def _resolved_message(report: Report, record: ConditionRecord, now: datetime) -> Message:
     was = record.summary.removeprefix(SUBJECT_PREFIX).removeprefix("Reminder: ")
-    subject = fit_subject("Resolved: ", was)
+    subject = located(fit_subject("Resolved: ", was), report)
     headline = (
         f"Resolved: {record.key} is no longer present (open since "
         f"{_when(record.first_seen)}). It was reported as:\n  {record.summary}"
@@ -468,7 +484,7 @@ def _drift_corrected_message(
 ) -> Message:
     name = workforce_name(report) or "unknown"
     n = count(len(applied), "change")
-    subject = fit_subject("Drift corrected on workforce ", name, f" ({n})")
+    subject = located(fit_subject("Drift corrected on workforce ", name, f" ({n})"), report)
     headline = (
         f"Workforce {name} differed from the document; the reconciler made {n} "
         "so that it matches again."
