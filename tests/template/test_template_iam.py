@@ -229,56 +229,79 @@ def test_the_function_cannot_write_the_document(transformed_template: dict[str, 
 
 
 @pytest.mark.parametrize(
-    ("policy_id", "condition", "parameter", "service"),
+    ("policy_id", "condition", "parameter"),
     [
-        ("ClientSecretsManagerPolicy", "HasClientSecretArn", "ClientSecretArn", "secretsmanager"),
-        (
-            "ClientSecretParameterPolicy",
-            "HasClientSecretParameter",
-            "ClientSecretParameterName",
-            "ssm",
-        ),
+        ("ClientSecretsManagerPolicy", "HasClientSecretArn", "ClientSecretArn"),
+        ("ClientSecretParameterPolicy", "HasClientSecretParameter", "ClientSecretParameterName"),
     ],
 )
-def test_client_secret_is_readable_only_when_named_and_decryptable_only_through_its_service(
-    transformed_template: dict[str, Any],
-    policy_id: str,
-    condition: str,
-    parameter: str,
-    service: str,
+def test_client_secret_is_readable_only_when_named(
+    transformed_template: dict[str, Any], policy_id: str, condition: str, parameter: str
 ) -> None:
     # Given the optional policy for one place the OIDC client secret can live
     policy = transformed_template["Resources"][policy_id]
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
 
-    # When reading when it exists and what it grants
-    [read] = [s for s in statements if not as_list(s["Action"])[0].startswith("kms:")]
-    [decrypt] = [s for s in statements if as_list(s["Action"])[0].startswith("kms:")]
-
     # Then it exists only when its template parameter is set, reads only that secret, and
-    # may decrypt only through that service in this Region
+    # decrypts nothing (the key is named on its own: below)
     assert policy["Condition"] == condition
     assert transformed_template["Conditions"][condition] == {
         "Fn::Not": [{"Fn::Equals": [{"Ref": parameter}, ""]}]
     }
+    [read] = statements
     assert parameter in str(read["Resource"])
+    assert not any(a.startswith("kms:") for a in as_list(read["Action"]))
+
+
+def test_the_client_secret_is_decryptable_only_with_its_named_key_through_its_service(
+    transformed_template: dict[str, Any],
+) -> None:
+    # Given the optional policy for the client secret's customer-managed key
+    policy = transformed_template["Resources"]["ClientSecretKeyPolicy"]
+    [decrypt] = policy["Properties"]["PolicyDocument"]["Statement"]
+
+    # Then it exists only when the key is named, on that key only, through the two services
+    assert policy["Condition"] == "HasClientSecretKey"
     assert as_list(decrypt["Action"]) == ["kms:Decrypt"]
+    assert decrypt["Resource"] == {"Ref": "ClientSecretKmsKeyArn"}
     assert decrypt["Condition"] == {
-        "StringEquals": {"kms:ViaService": {"Fn::Sub": f"{service}.${{AWS::Region}}.amazonaws.com"}}
+        "StringEquals": {
+            "kms:ViaService": [
+                {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"},
+                {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"},
+            ]
+        }
     }
 
 
-def test_cognito_permissions_exist_only_for_a_named_user_pool(
+def test_no_grant_the_code_never_uses(transformed_template: dict[str, Any]) -> None:
+    # The Cognito actions the console needs (UpdateUserPool...) are not this function's:
+    # it calls no Cognito API, and nothing shows SageMaker calling one with its role.
+    granted = str(transformed_template)
+    assert "cognito-idp" not in granted
+    assert "CognitoUserPoolId" not in transformed_template["Parameters"]
+
+
+def test_in_detect_mode_the_role_may_change_nothing_in_sagemaker(
     transformed_template: dict[str, Any],
 ) -> None:
-    # Given the optional Cognito policy
-    policy = transformed_template["Resources"]["CognitoWorkforcePolicy"]
-    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    # Given the statements the role always has, and the write policy
+    always = [
+        action
+        for source, statement in function_statements(transformed_template)
+        if source != "ChangeTheWorkforcePolicy"
+        for action in as_list(statement["Action"])
+    ]
+    writes = transformed_template["Resources"]["ChangeTheWorkforcePolicy"]
 
-    # When reading when it exists and on what
-    # Then it needs CognitoUserPoolId and grants on that one pool
-    assert policy["Condition"] == "HasCognitoUserPool"
-    assert statement["Resource"] == {
-        "Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}"
-        ":userpool/${CognitoUserPoolId}"
+    # Then every SageMaker write is in the policy that only an enforce-mode stack creates
+    read_only = {"Describe", "List"}
+    assert all(
+        any(a.split(":", 1)[1].startswith(prefix) for prefix in read_only)
+        for a in always
+        if isinstance(a, str) and a.startswith("sagemaker:")
+    )
+    assert writes["Condition"] == "Enforces"
+    assert transformed_template["Conditions"]["Enforces"] == {
+        "Fn::Equals": [{"Ref": "Mode"}, "enforce"]
     }

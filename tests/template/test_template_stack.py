@@ -47,8 +47,9 @@ def test_stack_creates_every_resource_moto_supports(
         for logical_id, resource in transformed_template["Resources"].items()
         if resource["Type"] not in NOT_CREATED_BY_MOTO
         and resource.get("Condition") not in {"HasClientSecretArn", "HasClientSecretParameter"}
-        and resource.get("Condition") != "HasCognitoUserPool"
+        and resource.get("Condition") != "HasClientSecretKey"
         and resource.get("Condition") != "HasNotificationTopicKey"  # a central topic's key
+        and resource.get("Condition") != "Enforces"  # (deployed in detect mode)
     }
 
     # When listing what the stack created
@@ -100,6 +101,44 @@ def test_function_runs_the_handler_with_the_stacks_names(shared_stack: DeployedS
         "REMINDER_INTERVAL_MINUTES": "1440",
         "WAIT_TIMEOUT_SECONDS": "600",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "DOCUMENT_MAY_ALLOW_DISRUPTIVE_CHANGES": "false",
+        "DOCUMENT_MAY_DELETE_UNLISTED_WORKTEAMS": "false",
+        "DOCUMENT_MAY_RECREATE_WORKTEAMS": "false",
+        "ALLOWED_OIDC_HOSTS": "",
+        "ALLOWED_SOURCE_CIDRS": "",
+        "FORBID_OPEN_ALLOW_LIST": "false",
+    }
+
+
+def _sagemaker_actions(stack: DeployedStack) -> set[str]:
+    return {
+        action
+        for document in role_policy_documents(stack).values()
+        for statement in document["Statement"]
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        if action.startswith("sagemaker:")
+    }
+
+
+def test_in_detect_mode_the_deployed_role_may_change_nothing_in_sagemaker(
+    shared_stack: DeployedStack,
+) -> None:
+    # Given the stack deployed in detect mode (the default)
+    # When listing the SageMaker actions its function's role holds
+    actions = _sagemaker_actions(shared_stack)
+
+    # Then it may read (observe, plan) and nothing else
+    assert actions
+    assert {a.split(":", 1)[1] for a in actions} <= {
+        "DescribeWorkforce",
+        "ListWorkforces",
+        "ListWorkteams",
+        "ListTags",
+        "DescribeWorkteam",
+        "ListLabelingJobsForWorkteam",
+        "DescribeLabelingJob",
     }
 
 

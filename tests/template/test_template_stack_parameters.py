@@ -41,13 +41,27 @@ class TestWithTheClientSecretInSecretsManager:
         # When reading the role's policy for the client secret
         document = role_policy_documents(deployed_stack)["read-oidc-client-secret-secretsmanager"]
 
-        # Then it grants reading that one secret, and decrypting only through Secrets Manager
-        [read, decrypt] = document["Statement"]
+        # Then it grants reading that one secret (and decrypting nothing: no key was named)
+        [read] = document["Statement"]
         assert read["Action"] == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
         assert read["Resource"] == SECRET_ARN
-        assert decrypt["Condition"] == {
-            "StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}
-        }
+        assert "decrypt-oidc-client-secret" not in role_policy_documents(deployed_stack)
+
+    def test_in_enforce_mode_the_role_may_change_the_workforce_and_its_teams(
+        self, deployed_stack: DeployedStack
+    ) -> None:
+        # Given the stack deployed in enforce mode
+        # When reading the role's write policy
+        document = role_policy_documents(deployed_stack)["change-the-workforce"]
+
+        # Then it holds the writes, on this account's workforce and work teams only
+        actions = {a for s in document["Statement"] for a in s["Action"]}
+        assert {"sagemaker:CreateWorkforce", "sagemaker:UpdateWorkteam"} <= actions
+        assert all(
+            r.startswith("arn:aws:sagemaker:us-east-1:123456789012:")
+            for s in document["Statement"]
+            for r in s["Resource"]
+        )
 
     def test_parameter_name_follows_the_template_parameter(
         self, deployed_stack: DeployedStack
@@ -157,3 +171,28 @@ class TestWithOneParameter:
         )
         assert deployed_stack.environment["DESIRED_STATE_PARAMETER_PATH"] == ""
         assert "DesiredStateParameterPath" not in deployed_stack.outputs
+
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+class TestWithTheClientSecretsKeyNamed:
+    """ClientSecretKmsKeyArn: kms:Decrypt on that key only, through the secret's service."""
+
+    @pytest.fixture
+    def stack_parameters(self) -> dict[str, str]:
+        return {"ClientSecretArn": SECRET_ARN, "ClientSecretKmsKeyArn": KEY_ARN}
+
+    def test_role_decrypts_with_that_key_only_through_its_service(
+        self, deployed_stack: DeployedStack
+    ) -> None:
+        [decrypt] = role_policy_documents(deployed_stack)["decrypt-oidc-client-secret"]["Statement"]
+        assert (decrypt["Action"], decrypt["Resource"]) == ("kms:Decrypt", KEY_ARN)
+        assert decrypt["Condition"] == {
+            "StringEquals": {
+                "kms:ViaService": [
+                    "secretsmanager.us-east-1.amazonaws.com",
+                    "ssm.us-east-1.amazonaws.com",
+                ]
+            }
+        }
