@@ -57,6 +57,16 @@ def change_values(change: FieldChange) -> tuple[Any, Any]:
     return redact(change.Before), redact(change.After)
 
 
+def change_dicts(action: Action) -> list[dict[str, Any]]:
+    """An action's changes as JSON-ready data, redacted (notifications' JSON form and
+    fingerprints share it)."""
+    dicts = []
+    for change in action.Changes:
+        before, after = change_values(change)
+        dicts.append({"Field": change.Field, "Before": before, "After": after})
+    return dicts
+
+
 def format_value(value: Any) -> str:
     """One value, compact and redacted: ``'text'``, ``["a", "b"]``, ``3``, ``(none)``."""
     value = redact(value)

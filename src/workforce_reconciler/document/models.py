@@ -124,6 +124,17 @@ _SECRETS_MANAGER_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-
 _SSM_PARAMETER_ARN = re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+")
 
 
+# The OIDC configuration's endpoint URLs (what the stack's AllowedOidcHosts bounds).
+OIDC_ENDPOINTS = (
+    "Issuer",
+    "AuthorizationEndpoint",
+    "TokenEndpoint",
+    "UserInfoEndpoint",
+    "LogoutEndpoint",
+    "JwksUri",
+)
+
+
 class OidcSpec(_Model):
     """CreateWorkforce's OidcConfig without ClientSecret, plus where to read the secret."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from workforce_reconciler.document.models import OIDC_ENDPOINTS
 from workforce_reconciler.engine.observe import find_workforce, teams_of, workforce_tags
 from workforce_reconciler.errors import ReconcilerError
 
@@ -24,16 +25,7 @@ if TYPE_CHECKING:
 # plan without --state-table would never notice it).
 SECRET_PLACEHOLDER = "arn:aws:secretsmanager:<region>:<account-id>:secret:REPLACE-ME"  # noqa: S105
 
-_OIDC_FIELDS = (
-    "Issuer",
-    "AuthorizationEndpoint",
-    "TokenEndpoint",
-    "UserInfoEndpoint",
-    "LogoutEndpoint",
-    "JwksUri",
-    "Scope",
-    "AuthenticationRequestExtraParams",
-)
+_OIDC_FIELDS = (*OIDC_ENDPOINTS, "Scope", "AuthenticationRequestExtraParams")
 _TEAM_FIELDS = (
     "Description",
     "MemberDefinitions",

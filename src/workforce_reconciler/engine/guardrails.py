@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from workforce_reconciler.document.models import OIDC_ENDPOINTS
 from workforce_reconciler.plan import Action, Classification, Plan
 
 # The stack parameter behind each capped policy switch (named in blocked reasons).
@@ -33,14 +34,6 @@ PARAMETERS = {
     "RecreateWorkteamsForOidcChanges": "DocumentMayRecreateWorkteams",
 }
 _OPEN = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
-_OIDC_ENDPOINTS = (
-    "Issuer",
-    "AuthorizationEndpoint",
-    "TokenEndpoint",
-    "UserInfoEndpoint",
-    "LogoutEndpoint",
-    "JwksUri",
-)
 
 
 @dataclass(frozen=True)
@@ -103,7 +96,7 @@ def _oidc_reasons(request: dict[str, Any], guardrails: Guardrails) -> list[str]:
     if not guardrails.oidc_hosts or not isinstance(oidc, dict):
         return []
     hosts = sorted(
-        {urlsplit(str(oidc[key])).hostname or "" for key in _OIDC_ENDPOINTS if key in oidc}
+        {urlsplit(str(oidc[key])).hostname or "" for key in OIDC_ENDPOINTS if key in oidc}
     )
     outside = [h for h in hosts if not _host_allowed(h, guardrails.oidc_hosts)]
     if not outside:

@@ -53,7 +53,7 @@ from workforce_reconciler.plan import (
     Severity,
 )
 from workforce_reconciler.ports import ConditionRecord
-from workforce_reconciler.render import change_values
+from workforce_reconciler.render import change_dicts
 
 
 class EventType(StrEnum):
@@ -169,16 +169,12 @@ def action_key(action: Action) -> dict[str, Any]:
 
     Change values are redacted as in every message, so nothing secret is hashed.
     """
-    changes = []
-    for change in action.Changes:
-        before, after = change_values(change)
-        changes.append({"Field": change.Field, "Before": before, "After": after})
     # The key order matters: the sort in _actions_fingerprint reads it.
     return {
         "Operation": action.Operation.value,
         "ResourceType": action.ResourceType.value,
         "ResourceName": action.ResourceName,
-        "Changes": changes,
+        "Changes": change_dicts(action),
     }
 
 

@@ -32,7 +32,7 @@ from workforce_reconciler.notifications.links import links
 from workforce_reconciler.plan import Action, ActionResult, Report, Severity
 from workforce_reconciler.ports import ConditionRecord
 from workforce_reconciler.redaction import redact, redact_text
-from workforce_reconciler.render import change_values, format_action, format_result
+from workforce_reconciler.render import change_dicts, format_action, format_result
 from workforce_reconciler.text import count
 
 SUBJECT_PREFIX = "[workforce-reconciler] "
@@ -105,17 +105,13 @@ def _duration(interval: timedelta) -> str:
 
 
 def _action_json(action: Action) -> dict[str, Any]:
-    changes = []
-    for change in action.Changes:
-        before, after = change_values(change)
-        changes.append({"Field": change.Field, "Before": before, "After": after})
     return {
         "Operation": action.Operation.value,
         "ResourceType": action.ResourceType.value,
         "ResourceName": action.ResourceName,
         "Classification": action.Classification.value,
         "Reason": redact_text(action.Reason),
-        "Changes": changes,
+        "Changes": change_dicts(action),
     }
 
 
