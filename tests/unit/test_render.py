@@ -325,6 +325,39 @@ def test_failed_workforce_with_nothing_planned_does_not_claim_it_matches() -> No
     )
 
 
+def test_a_secret_echoed_in_the_failure_reason_is_redacted_in_the_text_report() -> None:
+    # Given a Failed workforce whose FailureReason (service text) echoes a client secret
+    report = Report(
+        Trigger="schedule",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        WorkforceName="default",
+        Plan=Plan(WorkforceName="default"),
+        WorkforceStatus="Failed",
+        FailureReason="token exchange failed with ClientSecret=hunter2-secret",
+    )
+
+    # When it is rendered for a person (CLI output, email body)
+    text = format_report(report)
+
+    # Then the reason is there without the value (the JSON twin: tests/cli)
+    assert "hunter2-secret" not in text
+    assert text.splitlines()[0] == (
+        "Workforce default is Failed: token exchange failed with ClientSecret=(redacted)"
+    )
+
+
+def test_a_failed_workforce_without_a_reason_says_so() -> None:
+    report = Report(
+        Trigger="schedule",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        Plan=Plan(WorkforceName="default"),
+        WorkforceStatus="Failed",
+    )
+    assert format_report(report).splitlines()[0] == "Workforce default is Failed: no reason given"
+
+
 def test_secret_version_change_shows_versions_not_redaction() -> None:
     # Given a rotated secret (the plan carries versions, never the value)
     action = Action(
