@@ -106,6 +106,7 @@ MODULES: dict[str, Module] = {
     "redaction": Module(
         files=(f"{RECONCILER}/redaction.py", f"{RECONCILER}/render.py"),
         tests=(
+            "tests/unit/test_redaction.py",
             "tests/unit/test_render.py",
             "tests/unit/test_notifications.py",
             "tests/unit/test_document.py",
