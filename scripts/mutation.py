@@ -111,8 +111,6 @@ MODULES: dict[str, Module] = {
             "tests/unit/test_notifications.py",
             "tests/unit/test_document.py",
             "tests/cli/test_json_redaction.py",
-            "tests/cli/test_plan.py",
-            "tests/cli/test_apply.py",
         ),
     ),
     "handler": Module(files=(f"{RECONCILER}/handler.py",), tests=("tests/handler",)),
