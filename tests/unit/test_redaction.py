@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -74,12 +75,15 @@ def test_a_secret_inside_another_is_hidden_whole_and_nothing_else_is_touched() -
 
     # Then the longer is hidden whole (not "a(redacted)e"), and the rest is as it was
     assert scrub(text, ["bcd", "abcde"]) == f"token {REDACTED}; null is full of dull words"
+    # (also where both start at the same place, in another case: longest first, not A-Z)
+    assert scrub("x ABCDEF y", ["abc", "ABCDEF"]) == f"x {REDACTED} y"
     assert scrub(text, []) == text
     assert scrub(text, [""]) == text
 
 
 def test_a_secret_this_process_read_is_remembered_for_the_log_scrubber() -> None:
-    remember_secret("remembered-value-1")
+    value = f"remembered-{uuid.uuid4()}"  # new in this process: no earlier test read it
+    remember_secret(value)
     remember_secret("")
-    assert "remembered-value-1" in known_secrets()
+    assert value in known_secrets()
     assert "" not in known_secrets()

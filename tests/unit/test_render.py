@@ -20,7 +20,7 @@ from workforce_reconciler.plan import (
     ResourceType,
     Severity,
 )
-from workforce_reconciler.render import format_action, format_plan, format_report
+from workforce_reconciler.render import format_action, format_plan, format_report, format_result
 
 _TYPES = {
     Operation.CREATE_WORKFORCE: ResourceType.WORKFORCE,
@@ -442,6 +442,7 @@ def test_values_render_compact_with_every_blocked_action_counted() -> None:
         "café",
         ("Description", when, ["équipe", "naïve"]),
         ("OidcConfig.ClientSecret", None, "x"),
+        ("OidcConfig.client_secret", "x", None),
         classification=Classification.BLOCKED,
     )
     plan = Plan(WorkforceName="default", Actions=(BLOCKED_DELETE, odd))
@@ -453,8 +454,17 @@ def test_values_render_compact_with_every_blocked_action_counted() -> None:
     # secret "(none)" and a set one "(redacted)", and both blocked actions are counted
     assert '    Description: "2024-05-01 00:00:00+00:00" -> ["équipe", "naïve"]' in text
     assert "    OidcConfig.ClientSecret: (none) -> '(redacted)'" in text
+    assert "    OidcConfig.client_secret: '(redacted)' -> (none)" in text
     assert text.endswith("Plan: 0 to create, 0 to update, 0 to delete, 2 blocked.")
     finding = Finding(Code="X", Severity=Severity.INFO, Message="about the account")
     assert format_plan(Plan(WorkforceName="d", Findings=(finding,))).endswith(
         "  INFO X: about the account"
     )
+
+
+def test_an_applied_delete_is_counted_and_a_result_is_plain_unless_colour_is_asked() -> None:
+    delete = action(Operation.DELETE_WORKTEAM, "old")
+    plan = Plan(WorkforceName="default", Actions=(delete, CREATE_LABELERS))
+    assert format_plan(plan).endswith("Plan: 1 to create, 0 to update, 1 to delete, 0 blocked.")
+    applied = ActionResult(Action=delete, Outcome=Outcome.APPLIED)
+    assert format_result(applied) == "applied - Workteam/old (DeleteWorkteam)"
