@@ -547,6 +547,20 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "reserved tag keys in any case",
+        edited(
+            "oidc",
+            (
+                "Workforce.Tags",
+                [{"Key": "AWS:team", "Value": "x"}, {"Key": "Aws:cost-center", "Value": "y"}],
+            ),
+        ),
+        [
+            ("$.Workforce.Tags[0].Key", "tag keys starting with aws: are reserved for AWS"),
+            ("$.Workforce.Tags[1].Key", "tag keys starting with aws: are reserved for AWS"),
+        ],
+    ),
+    (
         "fifty-one tags",
         edited("cognito", ("Workforce.Tags", [{"Key": f"k{i}", "Value": ""} for i in range(51)])),
         [("$.Workforce.Tags", "must have at most 50 items (it has 51)")],

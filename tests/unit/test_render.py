@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from workforce_reconciler.plan import (
@@ -19,7 +20,7 @@ from workforce_reconciler.plan import (
     ResourceType,
     Severity,
 )
-from workforce_reconciler.render import format_action, format_plan, format_report
+from workforce_reconciler.render import format_action, format_plan, format_report, format_result
 
 _TYPES = {
     Operation.CREATE_WORKFORCE: ResourceType.WORKFORCE,
@@ -325,6 +326,39 @@ def test_failed_workforce_with_nothing_planned_does_not_claim_it_matches() -> No
     )
 
 
+def test_a_secret_echoed_in_the_failure_reason_is_redacted_in_the_text_report() -> None:
+    # Given a Failed workforce whose FailureReason (service text) echoes a client secret
+    report = Report(
+        Trigger="schedule",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        WorkforceName="default",
+        Plan=Plan(WorkforceName="default"),
+        WorkforceStatus="Failed",
+        FailureReason="token exchange failed with ClientSecret=hunter2-secret",
+    )
+
+    # When it is rendered for a person (CLI output, email body)
+    text = format_report(report)
+
+    # Then the reason is there without the value (the JSON twin: tests/cli)
+    assert "hunter2-secret" not in text
+    assert text.splitlines()[0] == (
+        "Workforce default is Failed: token exchange failed with ClientSecret=(redacted)"
+    )
+
+
+def test_a_failed_workforce_without_a_reason_says_so() -> None:
+    report = Report(
+        Trigger="schedule",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        Plan=Plan(WorkforceName="default"),
+        WorkforceStatus="Failed",
+    )
+    assert format_report(report).splitlines()[0] == "Workforce default is Failed: no reason given"
+
+
 def test_secret_version_change_shows_versions_not_redaction() -> None:
     # Given a rotated secret (the plan carries versions, never the value)
     action = Action(
@@ -366,3 +400,93 @@ def test_a_findings_advice_follows_it_one_line_each() -> None:
         "    Do this:\n"
         "      aws sagemaker describe-workforce --workforce-name default"
     )
+
+
+def test_a_coloured_report_paints_blocked_steps_failures_and_a_failed_workforce() -> None:
+    # Given a report with a blocked delete, a failed create and a Failed workforce
+    report = Report(
+        Trigger="cli-apply",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        WorkforceName="default",
+        Plan=Plan(WorkforceName="default", Actions=(CREATE_LABELERS, BLOCKED_DELETE)),
+        Results=(
+            ActionResult(Action=CREATE_LABELERS, Outcome=Outcome.FAILED),
+            ActionResult(Action=CREATE_LABELERS, Outcome=Outcome.APPLIED, ErrorMessage="as asked"),
+        ),
+        WorkforceStatus="Failed",
+        FailureReason="IdP down",
+    )
+
+    # When it is rendered for a terminal
+    lines = format_report(report, color=True).splitlines()
+
+    # Then each part has its colour; a failure without code or message says so
+    assert (
+        "    \033[1m\033[31m! blocked: not in the document, and Policy does not allow deleting "
+        "work teams\033[0m"
+    ) in lines
+    assert (
+        "  \033[31mfailed  + Workteam/labelers (CreateWorkteam): Error: no message\033[0m"
+    ) in lines
+    assert "  \033[32mapplied + Workteam/labelers (CreateWorkteam): as asked\033[0m" in lines
+    assert "\033[1m\033[31mWorkforce default is Failed: IdP down\033[0m" in lines
+
+
+def test_omitted_problems_are_counted_and_a_document_without_a_source_still_reads() -> None:
+    # Given a document (read from stdin: no source) with 53 problems, 50 of them shown
+    report = Report(
+        Trigger="cli-plan",
+        Mode=Mode.ENFORCE,
+        Region="us-east-1",
+        DocumentProblems=(DocumentProblem(Path="$.Version", Message="must be 1"),),
+        DocumentProblemsOmitted=52,
+    )
+
+    # Then the count covers all of them and the rest are announced
+    assert format_report(report).splitlines()[:3] == [
+        "The desired-state document is invalid (53 problems):",
+        "  $.Version: must be 1",
+        "  ... and 52 more problems (fix these first)",
+    ]
+    missing = Report(Trigger="cli-plan", Mode=Mode.ENFORCE, Region="us-east-1")
+    assert format_report(missing).splitlines()[0] == (
+        "The desired-state document does not exist. "
+        "Nothing was changed, and nothing was deleted because of it."
+    )
+
+
+def test_values_render_compact_with_every_blocked_action_counted() -> None:
+    # Given two blocked actions, one with values JSON cannot write natively
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    odd = action(
+        Operation.UPDATE_WORKTEAM,
+        "café",
+        ("Description", when, ["équipe", "naïve"]),
+        ("OidcConfig.ClientSecret", None, "x"),
+        ("OidcConfig.client_secret", "x", None),
+        classification=Classification.BLOCKED,
+    )
+    plan = Plan(WorkforceName="default", Actions=(BLOCKED_DELETE, odd))
+
+    # When the plan is rendered
+    text = format_plan(plan)
+
+    # Then values are one-line JSON as written (not \u escapes), a date as text, an absent
+    # secret "(none)" and a set one "(redacted)", and both blocked actions are counted
+    assert '    Description: "2024-05-01 00:00:00+00:00" -> ["équipe", "naïve"]' in text
+    assert "    OidcConfig.ClientSecret: (none) -> '(redacted)'" in text
+    assert "    OidcConfig.client_secret: '(redacted)' -> (none)" in text
+    assert text.endswith("Plan: 0 to create, 0 to update, 0 to delete, 2 blocked.")
+    finding = Finding(Code="X", Severity=Severity.INFO, Message="about the account")
+    assert format_plan(Plan(WorkforceName="d", Findings=(finding,))).endswith(
+        "  INFO X: about the account"
+    )
+
+
+def test_an_applied_delete_is_counted_and_a_result_is_plain_unless_colour_is_asked() -> None:
+    delete = action(Operation.DELETE_WORKTEAM, "old")
+    plan = Plan(WorkforceName="default", Actions=(delete, CREATE_LABELERS))
+    assert format_plan(plan).endswith("Plan: 1 to create, 0 to update, 1 to delete, 0 blocked.")
+    applied = ActionResult(Action=delete, Outcome=Outcome.APPLIED)
+    assert format_result(applied) == "applied - Workteam/old (DeleteWorkteam)"

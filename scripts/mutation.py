@@ -1,0 +1,412 @@
+"""`make mutation`: mutation testing of the core with mutmut, module by module.
+
+Each core module is mutated against the tests that cover it (``MODULES`` below: the
+module's files, the tests that run them). A mutant is one small change to one line
+(``<`` for ``<=``, ``and`` for ``or``, a string or a number changed, an argument dropped);
+it is *killed* when one of those tests fails, and *survives* when they all pass: a bug
+no test would notice. mutmut runs each mutant in a forked child on only the tests that
+call the mutated function (it records which do first), two at a time.
+
+For each module this prints the score (killed / mutants not known to be equivalent) and
+every surviving mutant with its file, line and change. Equivalent mutants (the change
+alters no behaviour) are listed, each with its reason, in ``mutation-equivalents.toml``
+beside this script;
+an entry that no longer matches a mutant is reported as stale. Exit status 1 when a
+module scores below ``--goal`` (90 %) or an equivalent entry is stale.
+
+Not part of ``make test``: it takes tens of minutes. Work files go to build/mutation/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "build" / "mutation"
+EQUIVALENTS = ROOT / "scripts" / "mutation-equivalents.toml"
+RECONCILER = "src/workforce_reconciler"
+EMULATOR = "src/workforce_emulator"
+# What the tests read from the repository besides src/ and tests/ (mutmut runs them in a copy).
+ALSO_COPY = ["scripts", "examples", "events", "docs", "README.md", "template.yaml", ".ci"]
+
+
+@dataclass(frozen=True)
+class Module:
+    """A core module: its files, optionally only some functions, and the tests that cover it."""
+
+    files: tuple[str, ...]
+    tests: tuple[str, ...]
+    # mutmut mutant-name globs (``workforce_emulator._operations.x__check_cidrs__mutmut_*``);
+    # empty: every function of the files.
+    functions: tuple[str, ...] = ()
+
+
+MODULES: dict[str, Module] = {
+    "engine": Module(
+        files=tuple(
+            f"{RECONCILER}/engine/{name}.py"
+            for name in (
+                "advice",
+                "apply",
+                "compare",
+                "diff",
+                "export",
+                "guardrails",
+                "memory",
+                "observe",
+                "reconcile",
+            )
+        ),
+        tests=(
+            "tests/unit/test_diff.py",
+            "tests/unit/test_guardrails.py",
+            "tests/engine/test_reconcile.py",
+            "tests/engine/test_day_two.py",
+            "tests/engine/test_interrupted.py",
+            "tests/cli/test_export.py",
+        ),
+    ),
+    "document": Module(
+        files=tuple(
+            f"{RECONCILER}/document/{name}.py"
+            for name in ("types", "models", "rules", "problems", "loading", "schema")
+        ),
+        tests=(
+            "tests/unit/test_document.py",
+            "tests/unit/test_document_schema.py",
+            "tests/unit/test_document_docs.py",
+            "tests/cli/test_validate.py",
+            "tests/cli/test_schema.py",
+        ),
+    ),
+    "notifications": Module(
+        files=(
+            f"{RECONCILER}/notifications/conditions.py",
+            f"{RECONCILER}/notifications/messages.py",
+        ),
+        tests=(
+            "tests/unit/test_notifications.py",
+            "tests/unit/test_notification_conditions.py",
+            "tests/component/test_sns_notifier.py",
+        ),
+    ),
+    "redaction": Module(
+        files=(f"{RECONCILER}/redaction.py", f"{RECONCILER}/render.py"),
+        tests=(
+            "tests/unit/test_redaction.py",
+            "tests/unit/test_render.py",
+            "tests/unit/test_notifications.py",
+            "tests/unit/test_document.py",
+            "tests/cli/test_json_redaction.py",
+        ),
+    ),
+    "handler": Module(files=(f"{RECONCILER}/handler.py",), tests=("tests/handler",)),
+    "emulator-validation": Module(
+        files=(f"{EMULATOR}/_model.py", f"{EMULATOR}/_operations.py"),
+        tests=(
+            "tests/emulator/test_validation.py",
+            "tests/emulator/test_workforces.py",
+            "tests/emulator/test_workteams.py",
+            "tests/emulator/test_assumptions.py",
+        ),
+        # The walker over botocore's model, and the rules the API reference adds.
+        functions=(
+            "workforce_emulator._model.*",
+            *(
+                f"workforce_emulator._operations.x_{name}__mutmut_*"
+                for name in (
+                    "_check_cidrs",
+                    "_check_vpc",
+                    "_check_members",
+                    "_worker_access",
+                    "_check_workforce_takes_team_writes",
+                    "timestamp",
+                )
+            ),
+        ),
+    ),
+}
+
+# mutmut's exit codes for a mutant, by what they mean here.
+KILLED = {1: "killed", 3: "killed", 36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout"}
+KILLED |= {255: "timeout", -9: "timeout", -11: "crashed"}
+NOT_KILLED = {0: "survived", 5: "no tests", 33: "no tests"}
+NOT_CHECKED = "not checked"  # the run stopped before it (left out of the score, counted)
+
+
+@dataclass
+class Mutant:
+    name: str
+    file: str
+    status: str
+    function: str = ""
+    line: int = 0
+    before: str = ""
+    after: str = ""
+    equivalent: str = ""  # the reason, when listed as equivalent
+
+
+@dataclass
+class Result:
+    module: str
+    mutants: list[Mutant] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def counted(self, file: str | None = None) -> list[Mutant]:
+        return [
+            m
+            for m in self.mutants
+            if not m.equivalent and m.status != NOT_CHECKED and file in (None, m.file)
+        ]
+
+    def score(self, file: str | None = None) -> tuple[int, int]:
+        counted = self.counted(file)
+        return sum(m.status in KILLED.values() for m in counted), len(counted)
+
+
+def module_name(path: str) -> str:
+    return path.removeprefix("src/").removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+
+
+def mutant_globs(module: Module) -> list[str]:
+    return list(module.functions) or [f"{module_name(f)}.*" for f in module.files]
+
+
+def prepare(name: str, module: Module) -> Path:
+    """A fresh work directory whose pyproject.toml tells mutmut what to mutate and run."""
+    work = WORK / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for entry in ["src", "tests", *ALSO_COPY]:
+        (work / entry).symlink_to(ROOT / entry)
+    settings = {
+        "source_paths": ["src"],
+        "only_mutate": list(module.files),
+        "also_copy": ALSO_COPY,
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-W", "ignore"],
+        "pytest_add_cli_args_test_selection": list(module.tests),
+        "use_git_change_detection": False,
+    }
+    lines = [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (work / "pyproject.toml").write_text(
+        pyproject + "\n[tool.mutmut]\n" + "\n".join(lines) + "\n", encoding="utf-8"
+    )
+    return work
+
+
+def run_mutmut(name: str, module: Module, jobs: int) -> Path:
+    work = prepare(name, module)
+    log = work / "mutmut.log"
+    mutmut = Path(sys.executable).with_name("mutmut")
+    command = [str(mutmut), "run", "--max-children", str(jobs), *mutant_globs(module)]
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run(command, cwd=work, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"mutmut failed for {name} (exit {done.returncode}); {log}:\n{tail}")
+    return work
+
+
+def collect(name: str, module: Module, work: Path) -> Result:
+    result = Result(name)
+    globs = mutant_globs(module)
+    for file in module.files:
+        meta = json.loads((work / "mutants" / f"{file}.meta").read_text(encoding="utf-8"))
+        for key, code in sorted(meta["exit_code_by_key"].items()):
+            if not any(fnmatch.fnmatchcase(key, g) for g in globs):
+                continue
+            if code is None:
+                status = NOT_CHECKED
+            else:
+                status = KILLED.get(code) or NOT_KILLED.get(code) or f"exit {code}"
+            result.mutants.append(Mutant(key, file, status))
+    describe([m for m in result.mutants if m.status not in (*KILLED.values(), NOT_CHECKED)], work)
+    return result
+
+
+def describe(mutants: list[Mutant], work: Path) -> None:
+    """Fill in function, line, before and after of each mutant (from mutmut's diff)."""
+    if not mutants:
+        return
+    cwd = Path.cwd()
+    os.chdir(work)
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+        for mutant in mutants:
+            diff = get_diff_for_mutant(mutant.name, path=mutant.file)
+            locate(mutant, diff)
+    finally:
+        os.chdir(cwd)
+
+
+def function_of(name: str) -> tuple[str | None, str]:
+    mangled = name.rpartition(".")[2].partition("__mutmut_")[0]
+    if mangled.startswith("x\u01c1"):
+        _, cls, func = mangled.split("\u01c1")
+        return cls, func
+    return None, mangled.removeprefix("x_")
+
+
+def locate(mutant: Mutant, diff: str) -> None:
+    cls, func = function_of(mutant.name)
+    mutant.function = f"{cls}.{func}" if cls else func
+    removed = [line[1:] for line in diff.splitlines()[2:] if line.startswith("-")]
+    added = [line[1:] for line in diff.splitlines()[2:] if line.startswith("+")]
+    mutant.before = " / ".join(line.strip() for line in removed)
+    mutant.after = " / ".join(line.strip() for line in added)
+    source = (ROOT / mutant.file).read_text(encoding="utf-8")
+    start, end = function_span(source, cls, func)
+    lines = source.splitlines()
+    first = removed[0] if removed else ""
+    for number in range(start, end + 1):
+        if first and lines[number - 1] == first:
+            mutant.line = number
+            return
+    mutant.line = start
+
+
+def function_span(source: str, cls: str | None, func: str) -> tuple[int, int]:
+    body = ast.parse(source).body
+    if cls is not None:
+        owner = next(n for n in body if isinstance(n, ast.ClassDef) and n.name == cls)
+        body = owner.body
+    node = next(
+        n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == func
+    )
+    return node.lineno, node.end_lineno or node.lineno
+
+
+def load_equivalents() -> list[dict[str, str]]:
+    if not EQUIVALENTS.exists():
+        return []
+    entries: list[dict[str, str]] = tomllib.loads(EQUIVALENTS.read_text(encoding="utf-8")).get(
+        "equivalent", []
+    )
+    return entries
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def mark_equivalents(result: Result, entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Mark the listed equivalent mutants; return the entries of this module that matched none."""
+    used: Counter[int] = Counter()
+    for mutant in result.mutants:
+        if mutant.status in KILLED.values():
+            continue
+        for index, entry in enumerate(entries):
+            if (
+                entry["file"] == mutant.file
+                and entry["function"] == mutant.function
+                and squash(entry["before"]) == squash(mutant.before)
+                and squash(entry["after"]) == squash(mutant.after)
+            ):
+                mutant.equivalent = entry["reason"]
+                used[index] += 1
+                break
+    files = {m.file for m in result.mutants}
+    return [e for i, e in enumerate(entries) if e["file"] in files and not used[i]]
+
+
+def percent(killed: int, total: int) -> float:
+    return 100.0 * killed / total if total else 100.0
+
+
+def report(results: list[Result], stale: list[dict[str, str]], goal: float) -> int:
+    print("\nMutation score per module (killed / mutants, equivalent ones left out)\n")
+    print(f"{'module':<22} {'file':<48} {'killed':>7} {'of':>5} {'score':>7} {'equiv':>6}")
+    below = []
+    for result in results:
+        for file in sorted({m.file for m in result.mutants}):
+            killed, total = result.score(file)
+            equivalent = sum(bool(m.equivalent) for m in result.mutants if m.file == file)
+            short = file.removeprefix("src/")
+            print(
+                f"{'':<22} {short:<48} {killed:>7} {total:>5} {percent(killed, total):>6.1f}% "
+                f"{equivalent:>6}"
+            )
+        killed, total = result.score()
+        score = percent(killed, total)
+        equivalent = sum(bool(m.equivalent) for m in result.mutants)
+        minutes = result.seconds / 60
+        print(
+            f"{result.module:<22} {'(module, ' + f'{minutes:.1f} min)':<48} {killed:>7} "
+            f"{total:>5} {score:>6.1f}% {equivalent:>6}\n"
+        )
+        unchecked = sum(m.status == NOT_CHECKED for m in result.mutants)
+        if unchecked:
+            print(f"{'':<22} ({unchecked} mutants not checked: the run stopped early)\n")
+        if score < goal:
+            below.append(result.module)
+    print_survivors(results)
+    (WORK / "report.json").write_text(
+        json.dumps(
+            [{"module": r.module, "mutants": [vars(m) for m in r.mutants]} for r in results]
+        ),
+        encoding="utf-8",
+    )
+    for entry in stale:
+        print(f"stale equivalent entry (matches no surviving mutant): {entry}")
+    if below:
+        print(f"\nbelow the goal of {goal:.0f}%: {', '.join(below)}")
+    return 1 if below or stale else 0
+
+
+def print_survivors(results: list[Result]) -> None:
+    survivors = [m for r in results for m in r.counted() if m.status not in KILLED.values()]
+    print(f"Surviving mutants ({len(survivors)}):")
+    for m in sorted(survivors, key=lambda m: (m.file, m.line)):
+        print(f"  {m.file}:{m.line} {m.function} [{m.status}]")
+        print(f"      - {m.before}\n      + {m.after}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--goal", type=float, default=90.0)
+    parser.add_argument(
+        "--report-only", action="store_true", help="report the last run again, run nothing"
+    )
+    args = parser.parse_args(argv)
+    names = args.modules or list(MODULES)
+    unknown = [n for n in names if n not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    entries = load_equivalents()
+    results, stale = [], []
+    for name in names:
+        module = MODULES[name]
+        started = time.monotonic()
+        if args.report_only:
+            work = WORK / name
+        else:
+            files, tests = len(module.files), len(module.tests)
+            print(f"{name}: mutating {files} file(s) against {tests} test path(s)")
+            sys.stdout.flush()
+            work = run_mutmut(name, module, args.jobs)
+        result = collect(name, module, work)
+        result.seconds = time.monotonic() - started
+        stale += mark_equivalents(result, entries)
+        results.append(result)
+    return report(results, stale, args.goal)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
