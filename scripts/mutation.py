@@ -9,8 +9,8 @@ call the mutated function (it records which do first), two at a time.
 
 For each module this prints the score (killed / mutants not known to be equivalent) and
 every surviving mutant with its file, line and change. Equivalent mutants (the change
-alters no behaviour) are listed, each with its reason, in ``mutation-equivalents.toml``
-beside this script;
+alters no behaviour) are listed, each with its reason, in ``mutation-equivalents/<module>.toml``
+beside this script (one file per module, so work on two modules does not collide);
 an entry that no longer matches a mutant is reported as stale. Exit status 1 when a
 module scores below ``--goal`` (90 %) or an equivalent entry is stale.
 
@@ -31,12 +31,12 @@ import sys
 import time
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "mutation"
-EQUIVALENTS = ROOT / "scripts" / "mutation-equivalents.toml"
+EQUIVALENTS = ROOT / "scripts" / "mutation-equivalents"
 RECONCILER = "src/workforce_reconciler"
 EMULATOR = "src/workforce_emulator"
 # What the tests read from the repository besides src/ and tests/ (mutmut runs them in a copy).
@@ -292,11 +292,9 @@ def function_span(source: str, cls: str | None, func: str) -> tuple[int, int]:
 
 
 def load_equivalents() -> list[dict[str, str]]:
-    if not EQUIVALENTS.exists():
-        return []
-    entries: list[dict[str, str]] = tomllib.loads(EQUIVALENTS.read_text(encoding="utf-8")).get(
-        "equivalent", []
-    )
+    entries: list[dict[str, str]] = []
+    for path in sorted(EQUIVALENTS.glob("*.toml")):
+        entries += tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", [])
     return entries
 
 
@@ -384,6 +382,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="report the last run again, run nothing"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only these mutmut mutant names, e.g. 'workforce_reconciler.engine.apply.*' "
+        "(repeatable; for working on one file; the score is then of those mutants only)",
+    )
     args = parser.parse_args(argv)
     names = args.modules or list(MODULES)
     unknown = [n for n in names if n not in MODULES]
@@ -393,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     results, stale = [], []
     for name in names:
         module = MODULES[name]
+        if args.only:
+            module = replace(module, functions=tuple(args.only))
         started = time.monotonic()
         if args.report_only:
             work = WORK / name
