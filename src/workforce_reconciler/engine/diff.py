@@ -325,9 +325,11 @@ class _PlanBuilder:
         return bool(getattr(self.policy, switch)) and self.guardrails.allows(switch)
 
     def _how_to_allow(self, switch: str) -> str:
-        if getattr(self.policy, switch):
+        if not getattr(self.policy, switch):
+            return f"set Policy.{switch} to allow it"
+        if not self.guardrails.allows(switch):
             return capped_hint(switch)
-        return f"set Policy.{switch} to allow it"
+        return f"Policy.{switch} is true"  # (a Failed workforce's advice, when it is allowed)
 
     def _workforce_update(
         self, sections: list[compare.Section], what: str, *, blocked: str | None = None
