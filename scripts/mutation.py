@@ -96,6 +96,8 @@ MODULES: dict[str, Module] = {
                 tests=(
                     "tests/unit/test_diff.py",
                     "tests/unit/test_guardrails.py",
+                    "tests/unit/test_plan_whole_workforce.py",
+                    "tests/unit/test_plan_converge.py",
                 ),
             ),
         ),
