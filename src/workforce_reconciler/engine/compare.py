@@ -128,14 +128,18 @@ def vpc(spec: WorkforceSpec, live: WorkforceTypeDef) -> Section:
     changes = []
     for key, after in want.items():
         before = have.get(key)
-        same = as_set(before) == as_set(after) if isinstance(after, list) else before == after
-        if not same:
+        if not _vpc_field_same(before, after):
             changes.append(
                 FieldChange(Field=f"WorkforceVpcConfig.{key}", Before=before, After=after)
             )
     if not changes:
         return Section()
     return Section(tuple(changes), {"WorkforceVpcConfig": want})
+
+
+def _vpc_field_same(before: Any, after: Any) -> bool:
+    """A VPC field: its subnets and security groups are sets."""
+    return as_set(before) == as_set(after) if isinstance(after, list) else bool(before == after)
 
 
 def ip_address_type(spec: WorkforceSpec, live: WorkforceTypeDef) -> Section:
@@ -199,6 +203,9 @@ def request_met(request: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
             same = normalize_cidrs(wanted.get("Cidrs", [])) == normalize_cidrs(
                 live.get(key, {}).get("Cidrs", [])
             )
+        elif key == "WorkforceVpcConfig":
+            have = live.get(key) or {}
+            same = all(_vpc_field_same(have.get(k), v) for k, v in wanted.items())
         else:
             same = _team_field_same(key, live.get(key), wanted)
         if not same:
