@@ -131,6 +131,7 @@ MODULES: dict[str, Module] = {
         tests=(
             "tests/unit/test_redaction.py",
             "tests/unit/test_render.py",
+            "tests/unit/test_render_failed_workforce_ways_out.py",
             "tests/unit/test_notifications.py",
             "tests/unit/test_document.py",
             "tests/cli/test_json_redaction.py",
