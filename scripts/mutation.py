@@ -137,7 +137,22 @@ MODULES: dict[str, Module] = {
             "tests/cli/test_json_redaction.py",
         ),
     ),
-    "handler": Module(files=(f"{RECONCILER}/handler.py",), tests=("tests/handler",)),
+    # The handler's tests each build a deployment on moto (a second or two): only those that
+    # pin what an invocation leaves (summary, log lines, metrics, the retry), the pure ones
+    # (events, the account), and the waits' log lines and the deadline.
+    "handler": Module(
+        files=(f"{RECONCILER}/handler.py",),
+        tests=(
+            "tests/handler/test_events.py",
+            "tests/handler/test_parameter_path.py::test_a_change_of_any_parameter_under_the_path_is_ours",
+            "tests/handler/test_invocation_account.py",
+            "tests/handler/test_ignored_events.py",
+            "tests/handler/test_what_a_run_logs_and_counts.py",
+            "tests/handler/test_wait_log.py",
+            "tests/handler/test_messages_that_fit.py::"
+            "test_a_run_with_too_little_time_left_starts_nothing_and_still_reports",
+        ),
+    ),
     "emulator-validation": Module(
         files=(f"{EMULATOR}/_model.py", f"{EMULATOR}/_operations.py"),
         tests=(

@@ -100,7 +100,7 @@ def classify(event: Any, document: str) -> str | None:
         return None
     if isinstance(parsed, ScheduledEvent):
         return "schedule"
-    name, ours = parsed.detail.name.lstrip("/"), document.lstrip("/")
+    name, ours = parsed.detail.name.removeprefix("/"), document.removeprefix("/")
     if not (name.startswith(ours) if ours.endswith("/") else name == ours):
         return None
     return f"ssm:{parsed.detail.operation}"
@@ -228,11 +228,11 @@ def _ignored(event: Any, parameter: str) -> dict[str, Any]:
     return {"Status": "Ignored"}
 
 
-def _changed(event: dict[str, Any]) -> str | None:
-    """The parameter a Parameter Store Change event names (which part, in a hierarchy)."""
-    detail = event.get("detail") if isinstance(event, dict) else None
-    name = detail.get("name") if isinstance(detail, dict) else None
-    return name if isinstance(name, str) else None
+def _changed(event: Any) -> str | None:
+    """The parameter a Parameter Store Change event names (which part, in a hierarchy);
+    None for the schedule. Only for an event ``classify`` took as ours."""
+    parsed = parse(event=event, model=TriggerEvent).root
+    return parsed.detail.name if isinstance(parsed, ParameterStoreChangeEvent) else None
 
 
 def _log(report: Report, summary: RunSummary) -> None:
@@ -309,20 +309,20 @@ def _deadline(context: LambdaContext) -> float:
 def account_of(context: LambdaContext) -> str | None:
     """The function's account, from the ARN it was invoked by (arn:aws:lambda:region:
     account:function:name): no call, at cold start or later."""
-    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    parts = str(getattr(context, "invoked_function_arn", None)).split(":")
     return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
 
 
 def _retry(report: Report) -> TransientError:
-    """The exception that makes Lambda retry the event (then dead-letter it)."""
+    """The exception that makes Lambda retry the event (then dead-letter it). Lambda shows
+    its type and message (which names the error code); nothing reads more of it."""
     if report.Error is not None:
-        return TransientError(report.Error.Message, code=report.Error.Code)
+        return TransientError(report.Error.Message)
     retryable = [r for r in report.failed if r.Retryable]
     first = retryable[0]
     return TransientError(
         f"{len(retryable)} step(s) failed transiently, first {first.Action.Operation} "
-        f"{first.Action.target}: {first.ErrorCode}; Lambda will retry the event",
-        code=first.ErrorCode or "TransientError",
+        f"{first.Action.target}: {first.ErrorCode}; Lambda will retry the event"
     )
 
 

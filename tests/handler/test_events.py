@@ -71,3 +71,14 @@ def test_damaged_sample_events_never_raise(overrides: dict[str, Any]) -> None:
     damaged = {**event("ssm-update"), **overrides}
     result = classify(damaged, PARAMETER)
     assert result is None or result == "schedule" or result.startswith("ssm:")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [f"{PARAMETER}-staging", f"{PARAMETER}/old", PARAMETER.removeprefix("/workforce")],
+)
+def test_another_parameter_whose_name_begins_or_ends_like_ours_is_not_ours(name: str) -> None:
+    # (two deployments in one account: one's parameter name may extend the other's)
+    modified = copy.deepcopy(event("ssm-update"))
+    modified["detail"]["name"] = name
+    assert classify(modified, PARAMETER) is None

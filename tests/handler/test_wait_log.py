@@ -34,3 +34,22 @@ def test_each_status_change_of_a_wait_is_one_log_line(deployment: Deployment, in
     }
     assert waits[0]["waiting_for"] == ["Active"]
     assert waits[0]["step"] == "CreateWorkteam Workteam/image-labelers"
+
+
+def test_each_wait_line_says_how_long_the_run_has_waited_to_a_tenth_of_a_second(
+    deployment: Deployment, invoke: Any
+) -> None:
+    # Given a new workforce that stays Initializing for 5 describes
+    controls.configure(activation_describes=5)
+    deployment.put_document(deployment.oidc_document())
+
+    # When the change event creates it and its teams
+    with captured_logs() as logs:
+        invoke(event("ssm-update"))
+
+    # Then each line's elapsed_seconds is the run's time so far, in seconds to a tenth,
+    # under a second here (the wait polls every 0.01 s), and never going back
+    elapsed = [line["elapsed_seconds"] for line in logs if "workforce_status" in line]
+    assert len(elapsed) == 2
+    assert all(isinstance(seconds, float) and round(seconds, 1) == seconds for seconds in elapsed)
+    assert 0 <= elapsed[0] <= elapsed[1] < 1
