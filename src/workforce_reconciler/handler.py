@@ -28,7 +28,7 @@ gc.disable()
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -168,8 +168,28 @@ def _log_wait(line: str, progress: WaitProgress) -> None:
     )
 
 
+_cold_start = True
+
+
 @cache
 def _app() -> App:
+    """What every invocation uses, built once per process (again only after ``reset``).
+    The cold start's build runs with the collector off and freezes what it made, as the
+    imports do: clients that live as long as the process (~40,000 objects; `make bench`
+    measured ~6 ms of init). Later builds (tests) are left to the collector."""
+    global _cold_start
+    if not _cold_start:
+        return _build()
+    _cold_start = False
+    gc.disable()
+    try:
+        return _build()
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _build() -> App:
     settings = Settings.from_env()
     clients = Clients.create()
     store = DynamoDBStateStore(clients.dynamodb(), settings.STATE_TABLE)
@@ -189,7 +209,7 @@ def _app() -> App:
     )
     scope = f"{reconciler.region}:{settings.document}"
     notifier = SnsNotifier(
-        clients.sns(settings.topic_region),
+        partial(clients.sns, settings.topic_region),
         settings.TOPIC_ARN,
         store,
         scope=scope,

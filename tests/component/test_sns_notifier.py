@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import boto3
@@ -119,9 +120,10 @@ class Aws:
             messages.extend(batch)
 
     def notifier(self, clock: Clock, topic_arn: str | None = None) -> SnsNotifier:
-        """A notifier as a fresh Lambda container builds it: new clients, new store object."""
+        """A notifier as a fresh Lambda container builds it: new clients, new store object
+        (the SNS client made on its first publish, once)."""
         return SnsNotifier(
-            boto3.client("sns", region_name=REGION),
+            cache(lambda: boto3.client("sns", region_name=REGION)),
             topic_arn or self.topic_arn,
             DynamoDBStateStore(boto3.client("dynamodb", region_name=REGION), TABLE),
             scope=SCOPE,
@@ -272,7 +274,7 @@ def test_failed_publish_is_retried_by_the_next_run(aws_env: Aws) -> None:
 def test_email_subscribers_get_the_text_and_programs_the_json(aws_env: Aws) -> None:
     # Given a notifier whose store is in memory (as the CLI may use it)
     notifier = SnsNotifier(
-        boto3.client("sns", region_name=REGION),
+        lambda: boto3.client("sns", region_name=REGION),
         aws_env.topic_arn,
         InMemoryStateStore(),
         scope=SCOPE,
@@ -378,7 +380,7 @@ def test_a_message_sns_refuses_for_its_size_is_sent_short_rather_than_lost(aws_e
         return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
 
     # (a before-call handler may answer for the service; botocore-stubs types it as None)
-    sns = notifier._sns
+    sns = notifier._sns()
     sns.meta.events.register("before-call.sns.Publish", too_long)  # type: ignore[arg-type]
 
     # When blocked drift is notified
