@@ -248,11 +248,12 @@ def _ignored(event: Any, parameter: str) -> dict[str, Any]:
     return {"Status": "Ignored"}
 
 
-def _changed(event: Any) -> str | None:
+def _changed(event: dict[str, Any]) -> str | None:
     """The parameter a Parameter Store Change event names (which part, in a hierarchy);
-    None for the schedule. Only for an event ``classify`` took as ours."""
-    parsed = parse(event=event, model=TriggerEvent).root
-    return parsed.detail.name if isinstance(parsed, ParameterStoreChangeEvent) else None
+    None for the schedule. Read from the event ``classify`` took as ours, not parsed twice."""
+    detail = event.get("detail") if isinstance(event, dict) else None
+    name = detail.get("name") if isinstance(detail, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def _log(report: Report, summary: RunSummary) -> None:

@@ -122,7 +122,7 @@ class SnsNotifier:
         plan_command: str | None = None,
     ) -> None:
         """``sns_client`` makes the client on the first publish: most runs publish nothing,
-        and a client costs ~10 ms of a cold start. ``plan_command``: the CLI command that
+        and a client costs ~5 ms of a cold start. ``plan_command``: the CLI command that
         shows the plan, named in the messages."""
         self._sns = sns_client
         self._topic_arn = topic_arn
