@@ -250,10 +250,10 @@ def _ignored(event: Any, parameter: str) -> dict[str, Any]:
 
 def _changed(event: dict[str, Any]) -> str | None:
     """The parameter a Parameter Store Change event names (which part, in a hierarchy);
-    None for the schedule. Read from the event ``classify`` took as ours, not parsed twice."""
-    detail = event.get("detail") if isinstance(event, dict) else None
-    name = detail.get("name") if isinstance(detail, dict) else None
-    return name if isinstance(name, str) else None
+    None for the schedule (whose detail is empty). Only for an event ``classify`` took as
+    ours: its detail is a dict, and a change's name a string."""
+    name: str | None = event["detail"].get("name")
+    return name
 
 
 def _log(report: Report, summary: RunSummary) -> None:
