@@ -34,6 +34,9 @@ _SECRET_IN_TEXT = re.compile(
     r"""("[^"]*"|'[^']*'|[^\s,;}&)\]"']+)"""
 )
 
+# The characters of an ARN or a parameter path, up to where a key name would start.
+_WORD_BEFORE = re.compile(r"[\w/:.+=@-]*\Z")
+
 
 def is_secret_key(key: object) -> bool:
     """Whether a mapping key names the client secret (``ClientSecret``, ``client-secret``)."""
@@ -57,8 +60,21 @@ def redact(value: Any) -> Any:
 
 
 def redact_text(text: str) -> str:
-    """Free text with any ``ClientSecret=...`` / ``"ClientSecret": "..."`` value hidden."""
-    return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
+    """Free text with any ``ClientSecret=...`` / ``"ClientSecret": "..."`` value hidden.
+
+    A name that only ends in it is left alone where a colon follows: the reference of a
+    secret (``ssm:/workforce/oidc/client-secret: ParameterNotFound``, an ARN ending in
+    ``oidc-client-secret``) names where the secret is, and what follows is the error a
+    person needs to read. ``=`` always hides what follows (``?client_secret=...``)."""
+    return _SECRET_IN_TEXT.sub(lambda m: _redacted(m, text), text)
+
+
+def _redacted(match: re.Match[str], text: str) -> str:
+    word = _WORD_BEFORE.search(text, 0, match.start())  # what the key's name is the end of
+    reference = word is not None and any(c in word.group() for c in "/:")
+    if reference and "=" not in match.group(1):
+        return match.group(0)
+    return match.group(1) + REDACTED
 
 
 def spellings(secret: str) -> set[str]:
