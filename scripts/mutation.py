@@ -123,6 +123,7 @@ MODULES: dict[str, Module] = {
         tests=(
             "tests/unit/test_notifications.py",
             "tests/unit/test_notification_conditions.py",
+            "tests/unit/test_message_gallery.py",
             "tests/component/test_sns_notifier.py",
         ),
     ),
