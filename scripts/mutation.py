@@ -107,10 +107,14 @@ MODULES: dict[str, Module] = {
             f"{RECONCILER}/document/{name}.py"
             for name in ("types", "models", "rules", "problems", "loading", "schema")
         ),
+        # (the planner's unit tests check the requests the document's models build)
         tests=(
             "tests/unit/test_document.py",
             "tests/unit/test_document_schema.py",
             "tests/unit/test_document_docs.py",
+            "tests/unit/test_diff.py",
+            "tests/unit/test_plan_whole_workforce.py",
+            "tests/unit/test_plan_converge.py",
             "tests/cli/test_validate.py",
             "tests/cli/test_schema.py",
         ),

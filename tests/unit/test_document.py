@@ -1317,6 +1317,20 @@ URL_PATTERN_NOTE = "(SageMaker's pattern: https://\\S+)"
             "https:// URL " + URL_PATTERN_NOTE,
             id="http, with a credential in the query",
         ),
+        pytest.param(
+            "JwksUri",
+            "https://idp.example.com/keys?client_secret=&format=jwk",
+            "carries a credential in its query string (client_secret=): these URLs are shown "
+            "by plan and opened by workers' browsers; write the URL without it",
+            id="a credential name with an empty value",
+        ),
+        pytest.param(
+            "JwksUri",
+            "https://idp.example.com/keys?clé_access_token=x",
+            "carries a credential in its query string (clé_access_token=): these URLs are "
+            "shown by plan and opened by workers' browsers; write the URL without it",
+            id="a name with an accent, shown as written",
+        ),
     ],
 )
 def test_an_oidc_endpoint_carrying_credentials_is_refused_without_echoing_them(
