@@ -1,0 +1,82 @@
+"""How a message words time: the reminder interval in the largest whole unit, and every
+moment in UTC whatever time zone the clock that stamped it was in."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from workforce_reconciler.notifications import messages_for
+from workforce_reconciler.plan import (
+    Action,
+    Classification,
+    Mode,
+    Operation,
+    Plan,
+    Report,
+    ResourceType,
+)
+
+BLOCKED = Report(
+    Trigger="schedule",
+    Mode=Mode.ENFORCE,
+    Region="us-east-1",
+    WorkforceName="default",
+    WorkforceStatus="Active",
+    Plan=Plan(
+        WorkforceName="default",
+        Actions=(
+            Action(
+                Operation=Operation.DELETE_WORKTEAM,
+                ResourceType=ResourceType.WORKTEAM,
+                ResourceName="old",
+                Classification=Classification.BLOCKED,
+                Reason="not in the document",
+            ),
+        ),
+    ),
+)
+T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+def footer(now: datetime, interval: timedelta) -> str:
+    (message,) = messages_for(BLOCKED, {}, now=now, reminder_interval=interval)[0]
+    return message.text.rstrip("\n").splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("interval", "said"),
+    [
+        (timedelta(days=1), "1 day"),
+        (timedelta(days=7), "7 days"),
+        (timedelta(hours=36), "36 hours"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=90), "90 minutes"),
+        (timedelta(minutes=1), "1 minute"),
+        (timedelta(seconds=61), "61 seconds"),
+        (timedelta(seconds=45), "45 seconds"),
+    ],
+)
+def test_the_reminder_interval_is_said_in_its_largest_whole_unit(
+    interval: timedelta, said: str
+) -> None:
+    found = re.fullmatch(
+        r"Condition BlockedDrift \(fingerprint [0-9a-f]{16}\), first seen 2026-11-23 15:00 UTC\. "
+        r"You are reminded every (.+) while it lasts, and told once when it is resolved\.",
+        footer(T0, interval),
+    )
+    assert found is not None, footer(T0, interval)
+    assert found.group(1) == said
+
+
+def test_moments_are_said_in_utc_whatever_the_clocks_zone() -> None:
+    # Given a clock two hours ahead of UTC
+    paris = datetime(2026, 11, 23, 17, 0, tzinfo=timezone(timedelta(hours=2)))
+
+    # Then the message says the moment in UTC, in its text and its JSON form
+    (message,) = messages_for(BLOCKED, {}, now=paris, reminder_interval=timedelta(days=1))[0]
+    assert "first seen 2026-11-23 15:00 UTC." in message.text
+    assert message.document["Time"] == "2026-11-23T15:00:00+00:00"
+    assert message.document["Condition"]["FirstSeen"] == "2026-11-23T15:00:00+00:00"
