@@ -128,7 +128,7 @@ MODULES: dict[str, Module] = {
             "tests/unit/test_notifications.py",
             "tests/unit/test_notification_conditions.py",
             "tests/unit/test_message_gallery.py",
-            "tests/unit/test_notification_times.py",
+            "tests/unit/test_notification_times_and_subjects.py",
             "tests/component/test_sns_notifier.py",
         ),
     ),

@@ -1,5 +1,6 @@
-"""How a message words time: the reminder interval in the largest whole unit, and every
-moment in UTC whatever time zone the clock that stamped it was in."""
+"""How a message words time (the reminder interval in the largest whole unit, every moment
+in UTC whatever the clock's time zone) and fits its subject (one ASCII line, at most 99
+characters, the workforce name shortened first)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,33 @@ def test_moments_are_said_in_utc_whatever_the_clocks_zone() -> None:
     assert "first seen 2026-11-23 15:00 UTC." in message.text
     assert message.document["Time"] == "2026-11-23T15:00:00+00:00"
     assert message.document["Condition"]["FirstSeen"] == "2026-11-23T15:00:00+00:00"
+
+
+def subject(name: str) -> str:
+    report = BLOCKED.model_copy(
+        update={
+            "WorkforceName": name,
+            "Plan": BLOCKED.Plan.model_copy(update={"WorkforceName": name}),
+        }
+        if BLOCKED.Plan
+        else {}
+    )
+    (message,) = messages_for(report, {}, now=T0, reminder_interval=timedelta(days=1))[0]
+    return message.subject
+
+
+LEAD, TAIL = "[workforce-reconciler] Blocked drift on workforce ", " needs a person (1 change)"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        pytest.param("w" * 23, "w" * 23, id="exactly 99 characters: whole"),
+        pytest.param("w" * 24, "w" * 20 + "...", id="100: the name shortened to fit 99"),
+        pytest.param("w\u00f6rk\tforce\u200b", "w?rk force?", id="not printable ASCII"),
+    ],
+)
+def test_a_subject_is_one_ascii_line_of_at_most_99_characters(name: str, shown: str) -> None:
+    # (SNS: a subject "must be less than 100 characters long", ASCII, one line)
+    assert subject(name) == LEAD + shown + TAIL
+    assert len(subject(name)) <= 99
