@@ -561,3 +561,26 @@ def test_a_workforce_being_deleted_is_left_alone_with_a_warning() -> None:
         ),
         LiveWorkforce=LiveWorkforce(Name="labeling-cognito", Status="Deleting"),
     )
+
+
+def test_an_oidc_workforce_with_only_the_required_fields_is_created_with_only_those() -> None:
+    # Given an OIDC document with its secret in SSM and none of the optional OIDC fields
+    doc = example("oidc")
+    oidc = doc["Workforce"]["OidcConfig"]
+    del oidc["ClientSecretArn"], oidc["Scope"], oidc["AuthenticationRequestExtraParams"]
+    oidc["ClientSecretParameter"] = "/labeling/oidc-client-secret"
+
+    # When it is planned on an empty account
+    plan = plan_for(doc, Observed(workforce=None))
+
+    # Then CreateWorkforce gets the required fields only: no empty optional field, and no
+    # reference (SageMaker has no such member; apply adds the secret itself)
+    assert plan.Actions[0].Request["OidcConfig"] == {
+        "ClientId": "0oa8x2kq1bTz7wHnS5d7",
+        "Issuer": "https://example-corp.okta.com/oauth2/default",
+        "AuthorizationEndpoint": "https://example-corp.okta.com/oauth2/default/v1/authorize",
+        "TokenEndpoint": "https://example-corp.okta.com/oauth2/default/v1/token",
+        "UserInfoEndpoint": "https://example-corp.okta.com/oauth2/default/v1/userinfo",
+        "LogoutEndpoint": "https://example-corp.okta.com/oauth2/default/v1/logout",
+        "JwksUri": "https://example-corp.okta.com/oauth2/default/v1/keys",
+    }
