@@ -12,6 +12,7 @@ from workforce_reconciler.redaction import (
     is_secret_field,
     known_secrets,
     redact,
+    redact_text,
     remember_secret,
     scrub,
 )
@@ -87,3 +88,46 @@ def test_a_secret_this_process_read_is_remembered_for_the_log_scrubber() -> None
     remember_secret("")
     assert value in known_secrets()
     assert "" not in known_secrets()
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        pytest.param(
+            "cannot read ssm:/idp/oidc/client-secret: ParameterNotFound.",
+            "cannot read ssm:/idp/oidc/client-secret: ParameterNotFound.",
+            id="an SSM reference and the error after it",
+        ),
+        pytest.param(
+            "/idp/client_secret: ParameterNotFound",
+            "/idp/client_secret: ParameterNotFound",
+            id="a parameter name at the start of the text",
+        ),
+        pytest.param(
+            "secretsmanager:oidc-client-secret: ResourceNotFoundException",
+            "secretsmanager:oidc-client-secret: ResourceNotFoundException",
+            id="a Secrets Manager name",
+        ),
+        pytest.param(
+            "at arn:aws:secretsmanager:eu-west-1:111122223333:secret:wf/client-secret: denied",
+            "at arn:aws:secretsmanager:eu-west-1:111122223333:secret:wf/client-secret: denied",
+            id="an ARN",
+        ),
+        pytest.param(
+            "https://idp.example.com/token?client_secret=s3cr3t&scope=openid",
+            "https://idp.example.com/token?client_secret=(redacted)&scope=openid",
+            id="= always hides: a URL's query",
+        ),
+        pytest.param("a:b/ClientSecret=s3cr3t", "a:b/ClientSecret=(redacted)", id="= after a path"),
+        pytest.param(
+            '{"Name":"x","ClientSecret":"s3cr3t"}',
+            '{"Name":"x","ClientSecret":(redacted)}',
+            id="compact JSON: the colon before the key is not a reference",
+        ),
+        pytest.param("ssm:/a ClientSecret: s3cr3t", "ssm:/a ClientSecret: (redacted)", id="a key"),
+    ],
+)
+def test_a_reference_named_like_the_secret_is_shown_and_a_key_value_pair_is_hidden(
+    text: str, shown: str
+) -> None:
+    assert redact_text(text) == shown
