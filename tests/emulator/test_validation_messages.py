@@ -1,0 +1,195 @@
+"""The whole ValidationException message for each kind of constraint the model walker
+checks, in AWS's format: "N validation error(s) detected: Value '<v>' at '<path>' failed
+to satisfy constraint: <constraint>", violations joined by "; " (docs/emulator.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import botocore.session
+import pytest
+
+from .helpers import COGNITO, oidc
+from .raw import send_raw
+from .test_validation import outcome, refused
+
+MODEL = botocore.session.get_session().get_service_model("sagemaker")
+NAME = MODEL.shape_for("WorkforceName").metadata["pattern"]
+TEAM_NAME = MODEL.shape_for("WorkteamName").metadata["pattern"]
+GROUP = MODEL.shape_for("Group").metadata["pattern"]
+PREFIX = "failed to satisfy constraint: Member must"
+EMOJI = "\N{GRINNING FACE}"  # outside the BMP: two UTF-16 units, as Java counts
+
+
+def one(value: str, path: str, constraint: str) -> str:
+    return f"1 validation error detected: Value '{value}' at '{path}' {PREFIX} {constraint}"
+
+
+def workforce(**params: Any) -> dict[str, Any]:
+    return {"WorkforceName": "default", "CognitoConfig": COGNITO, **params}
+
+
+def team(**params: Any) -> dict[str, Any]:
+    members = [{"OidcMemberDefinition": {"Groups": ["labelers"]}}]
+    return {"WorkteamName": "team", "Description": "d", "MemberDefinitions": members, **params}
+
+
+def cognito_members(count: int) -> list[dict[str, Any]]:
+    definition = {"UserPool": "us-east-1_A", "UserGroup": "g", "ClientId": "c"}
+    return [{"CognitoMemberDefinition": definition} for _ in range(count)]
+
+
+SHOWN_MEMBER = "{CognitoMemberDefinition={UserPool=us-east-1_A, UserGroup=g, ClientId=c}}"
+SGS = [f"sg-{i}" for i in range(6)]
+SUBNETS = ["subnet-1"]
+EXTRA = {f"k{i}": "v" for i in range(11)}
+EXTRA_PATH = "oidcConfig.authenticationRequestExtraParams"
+
+CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    (
+        "string min length, then pattern",
+        "create_workforce",
+        workforce(WorkforceName=""),
+        "2 validation errors detected: "
+        f"Value '' at 'workforceName' {PREFIX} have length greater than or equal to 1; "
+        f"Value '' at 'workforceName' {PREFIX} satisfy regular expression pattern: {NAME}",
+    ),
+    (
+        "string max length, then pattern",
+        "create_workforce",
+        workforce(WorkforceName="a" * 64),
+        "2 validation errors detected: "
+        f"Value '{'a' * 64}' at 'workforceName' {PREFIX} have length less than or equal to 63; "
+        f"Value '{'a' * 64}' at 'workforceName' {PREFIX} satisfy regular expression pattern: "
+        f"{NAME}",
+    ),
+    (
+        "string max length in UTF-16 units",
+        "create_workteam",
+        team(Description=EMOJI * 101),
+        one(EMOJI * 101, "description", "have length less than or equal to 200"),
+    ),
+    (
+        "enum",
+        "create_workforce",
+        workforce(IpAddressType="ipv6"),
+        one("ipv6", "ipAddressType", "satisfy enum value set: [ipv4, dualstack]"),
+    ),
+    (
+        "enum of a list operation",
+        "list_workteams",
+        {"SortOrder": "Up"},
+        one("Up", "sortOrder", "satisfy enum value set: [Ascending, Descending]"),
+    ),
+    (
+        "integer min",
+        "list_workteams",
+        {"MaxResults": 0},
+        one("0", "maxResults", "have value greater than or equal to 1"),
+    ),
+    (
+        "integer max",
+        "list_workforces",
+        {"MaxResults": 101},
+        one("101", "maxResults", "have value less than or equal to 100"),
+    ),
+    (
+        "list min length, shown empty",
+        "create_workforce",
+        workforce(
+            WorkforceVpcConfig={"VpcId": "vpc-1", "SecurityGroupIds": [], "Subnets": ["subnet-1"]}
+        ),
+        one("[]", "workforceVpcConfig.securityGroupIds", "have length greater than or equal to 1"),
+    ),
+    (
+        "list max length, items shown",
+        "create_workforce",
+        workforce(WorkforceVpcConfig={"VpcId": "vpc-1", "SecurityGroupIds": SGS, "Subnets": SUBNETS}),
+        one(
+            "[sg-0, sg-1, sg-2, sg-3, sg-4, sg-5]",
+            "workforceVpcConfig.securityGroupIds",
+            "have length less than or equal to 5",
+        ),
+    ),
+    (
+        "list of structures, shown as name=value",
+        "create_workteam",
+        team(MemberDefinitions=cognito_members(11)),
+        one(
+            "[" + ", ".join([SHOWN_MEMBER] * 11) + "]",
+            "memberDefinitions",
+            "have length less than or equal to 10",
+        ),
+    ),
+    (
+        "map max length, shown as key=value",
+        "create_workforce",
+        {"WorkforceName": "default", "OidcConfig": oidc(AuthenticationRequestExtraParams=EXTRA)},
+        one(
+            "{" + ", ".join(f"k{i}=v" for i in range(11)) + "}",
+            EXTRA_PATH,
+            "have length less than or equal to 10",
+        ),
+    ),
+    (
+        "map key length and pattern",
+        "create_workforce",
+        {
+            "WorkforceName": "default",
+            "OidcConfig": oidc(AuthenticationRequestExtraParams={"k" * 513: "v", "a\nb": "v"}),
+        },
+        "2 validation errors detected: "
+        f"Value '{'k' * 513}' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must "
+        "have length less than or equal to 512; "
+        f"Value 'a\nb' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must "
+        "satisfy regular expression pattern: .*",
+    ),
+    (
+        "map value length",
+        "create_workforce",
+        {
+            "WorkforceName": "default",
+            "OidcConfig": oidc(AuthenticationRequestExtraParams={"k": "v" * 513}),
+        },
+        f"1 validation error detected: Value '{'v' * 513}' at '{EXTRA_PATH}' failed to satisfy "
+        "constraint: Map value must have length less than or equal to 512",
+    ),
+    (
+        "required members first, then the members in the model's order; nested paths",
+        "create_workteam",
+        {
+            "WorkteamName": "-x",
+            "MemberDefinitions": [
+                {"OidcMemberDefinition": {"Groups": ["ok"]}},
+                {"OidcMemberDefinition": {"Groups": ["ok", "a b"]}},
+            ],
+        },
+        "3 validation errors detected: "
+        f"Value null at 'description' {PREFIX} not be null; "
+        f"Value '-x' at 'workteamName' {PREFIX} satisfy regular expression pattern: {TEAM_NAME}; "
+        "Value 'a b' at 'memberDefinitions.2.member.oidcMemberDefinition.groups.2.member' "
+        f"{PREFIX} satisfy regular expression pattern: {GROUP}",
+    ),
+    (
+        "sensitive member named without its value",
+        "create_workforce",
+        {"WorkforceName": "default", "OidcConfig": oidc(ClientSecret="s" * 1025)},
+        "1 validation error detected: Value at 'oidcConfig.clientSecret' "
+        f"{PREFIX} have length less than or equal to 1024",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "message"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_refusal_message_is_whole(
+    unchecked: Any, method: str, params: dict[str, Any], message: str
+) -> None:
+    # Given a request breaking one kind of the model's constraints
+    # When it is sent
+    answer = refused(getattr(unchecked, method), **params)
+    # Then the message is AWS's, whole
+    assert answer == message
