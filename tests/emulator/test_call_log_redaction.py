@@ -27,14 +27,20 @@ def test_sensitive_member_of_another_operation_is_hidden(unchecked: Any) -> None
 
 
 def test_client_secret_is_hidden_wherever_it_is(unchecked: Any) -> None:
-    # Given a ClientSecret the model does not know there (in CognitoConfig), first of its keys
-    cognito = {"ClientSecret": SECRET, **COGNITO}
-    # When a workforce is created with it
+    # Given ClientSecrets where the model has none: first in CognitoConfig, and deep in an
+    # unknown member (a dict holding a list)
+    extra = {"Deep": ["x", {"ClientSecret": SECRET, "Kept": "y"}]}
+    cognito = {"ClientSecret": SECRET, **COGNITO, "Extra": extra}
+    # When a workforce is created with them
     send_raw(unchecked, "create_workforce", {"WorkforceName": "default", "CognitoConfig": cognito})
-    # Then it is hidden by its name and the members after it are kept
+    # Then they are hidden by their name and everything else is kept as sent
     assert logged("CreateWorkforce") == {
         "WorkforceName": "default",
-        "CognitoConfig": {"ClientSecret": "***", **COGNITO},
+        "CognitoConfig": {
+            "ClientSecret": "***",
+            **COGNITO,
+            "Extra": {"Deep": ["x", {"ClientSecret": "***", "Kept": "y"}]},
+        },
     }
 
 

@@ -17,6 +17,7 @@ MODEL = botocore.session.get_session().get_service_model("sagemaker")
 NAME = MODEL.shape_for("WorkforceName").metadata["pattern"]
 TEAM_NAME = MODEL.shape_for("WorkteamName").metadata["pattern"]
 GROUP = MODEL.shape_for("Group").metadata["pattern"]
+CIDR = MODEL.shape_for("Cidr").metadata["pattern"]
 PREFIX = "failed to satisfy constraint: Member must"
 EMOJI = "\N{GRINNING FACE}"  # outside the BMP: two UTF-16 units, as Java counts
 
@@ -245,23 +246,52 @@ RAW_CASES: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         },
     ),
     (
-        "a null list item",
+        "a null list item, and the items after it still checked",
         "create_workforce",
-        workforce(SourceIpConfig={"Cidrs": ["10.0.0.0/8", None]}),
+        workforce(SourceIpConfig={"Cidrs": [None, "10.0.0.0/88"]}),
         {
             "Code": "ValidationException",
-            "Message": "1 validation error detected: Value null at "
-            f"'sourceIpConfig.cidrs.2.member' {PREFIX} not be null",
+            "Message": "2 validation errors detected: Value null at "
+            f"'sourceIpConfig.cidrs.1.member' {PREFIX} not be null; Value '10.0.0.0/88' at "
+            f"'sourceIpConfig.cidrs.2.member' {PREFIX} satisfy regular expression pattern: "
+            f"{CIDR}",
         },
     ),
     (
-        "a null map value",
+        "a null map value, and the entries after it still checked",
         "create_workforce",
-        oidc_body(k=None),
+        oidc_body(k=None, **{"a\nb": "v"}),
         {
             "Code": "ValidationException",
-            "Message": f"1 validation error detected: Value null at '{EXTRA_PATH}' failed to "
-            "satisfy constraint: Map value must not be null",
+            "Message": f"2 validation errors detected: Value null at '{EXTRA_PATH}' failed to "
+            "satisfy constraint: Map value must not be null; "
+            f"Value 'a\nb' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must "
+            "satisfy regular expression pattern: .*",
+        },
+    ),
+    (
+        "a list in place of a structure, inside a list too long to hold",
+        "create_workteam",
+        team(MemberDefinitions=[{"CognitoMemberDefinition": ["x"]}, *cognito_members(10)]),
+        {
+            "Code": "SerializationException",
+            "Message": "Value at 'memberDefinitions.1.member.cognitoMemberDefinition' must be a "
+            "structure",
+        },
+    ),
+    (
+        "an object in place of a string, inside a list too long to hold",
+        "create_workteam",
+        team(
+            MemberDefinitions=[
+                {"CognitoMemberDefinition": {"UserPool": {"a": 1}}},
+                *cognito_members(10),
+            ]
+        ),
+        {
+            "Code": "SerializationException",
+            "Message": "Value at 'memberDefinitions.1.member.cognitoMemberDefinition.userPool' "
+            "must be a string",
         },
     ),
 ]
