@@ -40,7 +40,6 @@ def cognito_members(count: int) -> list[dict[str, Any]]:
     return [{"CognitoMemberDefinition": definition} for _ in range(count)]
 
 
-SHOWN_MEMBER = "{CognitoMemberDefinition={UserPool=us-east-1_A, UserGroup=g, ClientId=c}}"
 SGS = [f"sg-{i}" for i in range(6)]
 SUBNETS = ["subnet-1"]
 EXTRA = {f"k{i}": "v" for i in range(11)}
@@ -113,49 +112,6 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
             "workforceVpcConfig.securityGroupIds",
             "have length less than or equal to 5",
         ),
-    ),
-    (
-        "list of structures, shown as name=value",
-        "create_workteam",
-        team(MemberDefinitions=cognito_members(11)),
-        one(
-            "[" + ", ".join([SHOWN_MEMBER] * 11) + "]",
-            "memberDefinitions",
-            "have length less than or equal to 10",
-        ),
-    ),
-    (
-        "map max length, shown as key=value",
-        "create_workforce",
-        {"WorkforceName": "default", "OidcConfig": oidc(AuthenticationRequestExtraParams=EXTRA)},
-        one(
-            "{" + ", ".join(f"k{i}=v" for i in range(11)) + "}",
-            EXTRA_PATH,
-            "have length less than or equal to 10",
-        ),
-    ),
-    (
-        "map key length and pattern",
-        "create_workforce",
-        {
-            "WorkforceName": "default",
-            "OidcConfig": oidc(AuthenticationRequestExtraParams={"k" * 513: "v", "a\nb": "v"}),
-        },
-        "2 validation errors detected: "
-        f"Value '{'k' * 513}' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must "
-        "have length less than or equal to 512; "
-        f"Value 'a\nb' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must "
-        "satisfy regular expression pattern: .*",
-    ),
-    (
-        "map value length",
-        "create_workforce",
-        {
-            "WorkforceName": "default",
-            "OidcConfig": oidc(AuthenticationRequestExtraParams={"k": "v" * 513}),
-        },
-        f"1 validation error detected: Value '{'v' * 513}' at '{EXTRA_PATH}' failed to satisfy "
-        "constraint: Map value must have length less than or equal to 512",
     ),
     (
         "required members first, then the members in the model's order; nested paths",
@@ -258,18 +214,6 @@ RAW_CASES: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         },
     ),
     (
-        "a null map value, and the entries after it still checked",
-        "create_workforce",
-        oidc_body(k=None, **{"a\nb": "v"}),
-        {
-            "Code": "ValidationException",
-            "Message": f"2 validation errors detected: Value null at '{EXTRA_PATH}' failed to "
-            "satisfy constraint: Map value must not be null; "
-            f"Value 'a\nb' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must "
-            "satisfy regular expression pattern: .*",
-        },
-    ),
-    (
         "a list in place of a structure, inside a list too long to hold",
         "create_workteam",
         team(MemberDefinitions=[{"CognitoMemberDefinition": ["x"]}, *cognito_members(10)]),
@@ -363,3 +307,65 @@ def test_values_at_the_bounds_are_accepted(
     answer = outcome(getattr(unchecked, method), **params)
     # Then it is accepted
     assert answer is None
+
+
+DEVIATIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
+    (
+        "list of structures",
+        "create_workteam",
+        team(MemberDefinitions=cognito_members(11)),
+        "1 validation error detected: Value '[",
+        "]' at 'memberDefinitions' failed to satisfy constraint: Member must have length less "
+        "than or equal to 10",
+    ),
+    (
+        "map too long",
+        "create_workforce",
+        oidc_body(**EXTRA),
+        "1 validation error detected: Value '{",
+        f"}}' at '{EXTRA_PATH}' failed to satisfy constraint: Member must have length less "
+        "than or equal to 10",
+    ),
+    (
+        "map key too long",
+        "create_workforce",
+        oidc_body(**{"k" * 513: "v"}),
+        "1 validation error detected: Value '",
+        f"' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must",
+    ),
+    (
+        "map key and value breaking the pattern and the length",
+        "create_workforce",
+        oidc_body(**{"a\nb": "v" * 513}),
+        "2 validation errors detected: Value '",
+        f"' at '{EXTRA_PATH}' failed to satisfy constraint: Map value must",
+    ),
+    (
+        "null map value, and the entries after it still checked",
+        "create_workforce",
+        oidc_body(k=None, **{"a\nb": "v"}),
+        f"2 validation errors detected: Value null at '{EXTRA_PATH}' failed to satisfy "
+        "constraint: Map value must",
+        f"' at '{EXTRA_PATH}' failed to satisfy constraint: Map keys must",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "start", "end"),
+    [case[1:] for case in DEVIATIONS],
+    ids=[case[0] for case in DEVIATIONS],
+)
+def test_structure_and_map_refusals_name_the_field_and_bound(
+    unchecked: Any, method: str, body: dict[str, Any], start: str, end: str
+) -> None:
+    # Given a list of structures or a map breaking the model's bounds
+    # When it is sent
+    answer = send_raw(unchecked, method, body)
+    # Then the count, path and bound are AWS's; how the value and a map's key and value
+    # constraints are worded is left open (AWS shows structures as Class@hash and writes
+    # "Map keys must satisfy constraint: [...]" for the whole map; see the report)
+    assert answer is not None
+    assert answer["Code"] == "ValidationException"
+    assert answer["Message"].startswith(start), answer["Message"]
+    assert end in answer["Message"], answer["Message"]
