@@ -166,6 +166,10 @@ MODULES: dict[str, Module] = {
             "tests/emulator/test_workforces.py",
             "tests/emulator/test_workteams.py",
             "tests/emulator/test_assumptions.py",
+            "tests/emulator/test_validation_messages.py",
+            "tests/emulator/test_call_log_redaction.py",
+            "tests/emulator/test_rule_messages.py",
+            "tests/emulator/test_labeling_job_times.py",
         ),
         # The walker over botocore's model, and the rules the API reference adds.
         functions=(
