@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -34,8 +35,8 @@ _SECRET_IN_TEXT = re.compile(
     r"""("[^"]*"|'[^']*'|[^\s,;}&)\]"']+)"""
 )
 
-# The characters of an ARN or a parameter path, up to where a key name would start.
-_WORD_BEFORE = re.compile(r"[\w/:.+=@-]*\Z")
+# The characters of an ARN or a parameter path.
+_REFERENCE_CHARS = frozenset(string.ascii_letters + string.digits + "_/:.+=@-")
 
 
 def is_secret_key(key: object) -> bool:
@@ -70,8 +71,12 @@ def redact_text(text: str) -> str:
 
 
 def _redacted(match: re.Match[str], text: str) -> str:
-    word = _WORD_BEFORE.search(text, 0, match.start())  # what the key's name is the end of
-    reference = word is not None and any(c in word.group() for c in "/:")
+    # What the key's name is the end of, read backwards (linear in its length, however
+    # long the text: a regex search anchored at the match would be quadratic).
+    start = end = match.start()
+    while start and text[start - 1] in _REFERENCE_CHARS:
+        start -= 1
+    reference = any(c in "/:" for c in text[start:end])
     if reference and "=" not in match.group(1):
         return match.group(0)
     return match.group(1) + REDACTED
