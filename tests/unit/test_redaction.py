@@ -125,6 +125,14 @@ def test_a_secret_this_process_read_is_remembered_for_the_log_scrubber() -> None
             id="compact JSON: the colon before the key is not a reference",
         ),
         pytest.param("ssm:/a ClientSecret: s3cr3t", "ssm:/a ClientSecret: (redacted)", id="a key"),
+        pytest.param(
+            "ssm:/ ClientSecret: s3cr3t", "ssm:/ ClientSecret: (redacted)", id="a key after a space"
+        ),
+        pytest.param(
+            "XmlConfig.ClientSecret: s3cr3t",
+            "XmlConfig.ClientSecret: (redacted)",
+            id="a dotted field path is a key, not a reference",
+        ),
     ],
 )
 def test_a_reference_named_like_the_secret_is_shown_and_a_key_value_pair_is_hidden(
