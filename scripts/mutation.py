@@ -86,6 +86,7 @@ MODULES: dict[str, Module] = {
             "tests/engine/test_day_two.py",
             "tests/engine/test_interrupted.py",
             "tests/cli/test_export.py",
+            "tests/unit/test_state_records.py",
         ),
         # The planner is pure (data in, plan out): its own tests pin it without moto; every
         # engine test reaches it too, and would re-run for each of its surviving mutants.
