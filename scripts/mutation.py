@@ -101,6 +101,7 @@ MODULES: dict[str, Module] = {
                     "tests/unit/test_plan_converge.py",
                     "tests/unit/test_lost_race_and_set_comparison.py",
                     "tests/unit/test_guardrail_reasons.py",
+                    "tests/unit/test_guardrail_reasons_whole.py",
                 ),
             ),
         ),
