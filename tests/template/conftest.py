@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from stackset import load_sam_template
 
 from template.sam_app import (
     FAKE_ENVIRONMENT,
     DeployedStack,
     deploy_stack,
-    load_sam_template,
     transform_template,
 )
 

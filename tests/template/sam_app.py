@@ -17,13 +17,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-from samtranslator.utils.py27hash_fix import (
-    to_py27_compatible_template,
-    undo_mark_unicode_str_in_template,
-)
-from samtranslator.yaml_helper import yaml_parse
+from stackset import translate
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -37,40 +31,6 @@ ARTIFACT_BUCKET = f"workforce-reconciler-artifacts-{ACCOUNT_ID}"
 ARTIFACT_KEY = "workforce-reconciler/reconcile-function.zip"
 FUNCTION_ID = "ReconcileFunction"
 
-# Pseudo parameters the SAM CLI passes to the translator (sam validate / sam build do the same).
-PSEUDO_PARAMETERS = {
-    "AWS::Region": REGION,
-    "AWS::AccountId": ACCOUNT_ID,
-    "AWS::Partition": "aws",
-    "AWS::StackName": STACK_NAME,
-    "AWS::URLSuffix": "amazonaws.com",
-}
-
-
-class OfflineManagedPolicyLoader:
-    """What ``samtranslator`` asks for managed policies by name, answered without IAM.
-
-    The real loader lists every AWS managed policy through IAM (needs an account). The
-    template only names policies SAM adds itself (basic execution, X-Ray), whose ARNs SAM
-    builds without a lookup; any other name would be a template change this map must follow.
-    """
-
-    POLICIES = {
-        "AWSLambdaBasicExecutionRole": (
-            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-        ),
-        "AWSXrayWriteOnlyAccess": "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-    }
-
-    def load(self) -> dict[str, str]:
-        return dict(self.POLICIES)
-
-
-def load_sam_template() -> dict[str, Any]:
-    """template.yaml parsed the way the SAM CLI parses it (short-form intrinsics included)."""
-    parsed: dict[str, Any] = yaml_parse(TEMPLATE_PATH.read_text())
-    return parsed
-
 
 def transform_template(sam_template: dict[str, Any]) -> dict[str, Any]:
     """The SAM transform, offline: what CloudFormation would create from the packaged template.
@@ -81,18 +41,7 @@ def transform_template(sam_template: dict[str, Any]) -> dict[str, Any]:
     packaged = copy.deepcopy(sam_template)
     function = packaged["Resources"][FUNCTION_ID]
     function["Properties"]["CodeUri"] = f"s3://{ARTIFACT_BUCKET}/{ARTIFACT_KEY}"
-    parameter_values = dict(PSEUDO_PARAMETERS)
-    # What samtranslator.translator.transform.transform does, with a boto session that
-    # names the Region (the translator reads the Region and partition from it, nothing else).
-    to_py27_compatible_template(packaged, parameter_values)
-    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=REGION))
-    translated = translator.translate(
-        packaged,
-        parameter_values=parameter_values,
-        get_managed_policy_map=OfflineManagedPolicyLoader().load,
-    )
-    result: dict[str, Any] = undo_mark_unicode_str_in_template(translated)
-    return result
+    return translate(packaged)
 
 
 def code_zip() -> bytes:
