@@ -35,7 +35,7 @@ from . import state as st
 from .errors import InjectedFault, SerializationException, ValidationError
 
 _MARK = "_workforce_emulator_installed"
-_TAG_OPERATIONS = frozenset({"AddTags", "ListTags", "DeleteTags"})
+TAG_OPERATIONS = frozenset({"AddTags", "ListTags", "DeleteTags"})
 _FAULT_STATUS = {
     "InternalFailure": 500,
     "InternalServerError": 500,
@@ -92,6 +92,24 @@ def _validate(operation: str, params: dict[str, Any]) -> None:
         raise ValidationError(_model.format_violations(violations))
 
 
+def admit(operation: str, params: dict[str, Any], region: str) -> None:
+    """What every SageMaker call meets before it is served: recorded in the call log
+    (secrets redacted), delayed or failed by an injected fault, and, for the operations the
+    emulator serves plus the tag operations, validated against botocore's model."""
+    st.record_call(operation, _model.redact(operation, params), region)
+    fault = st.take_fault(operation)
+    if fault is not None:
+        if fault.delay_ms:
+            time.sleep(fault.delay_ms / 1000)
+        if fault.error:
+            message = fault.message or _FAULT_MESSAGES.get(
+                fault.error, f"Fault injected by the workforce emulator ({fault.error})."
+            )
+            raise InjectedFault(fault.error, message, fault_status(fault.error))
+    if operation in _operations.OPERATIONS or operation in TAG_OPERATIONS:
+        _validate(operation, params)
+
+
 def _call_action(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def call_action(self: Any) -> Any:
         operation = self._get_action()
@@ -100,23 +118,10 @@ def _call_action(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
         except SerializationException as error:
             st.record_call(operation, {}, self.region)
             return _error_response(self, error)
-        st.record_call(operation, _model.redact(operation, params), self.region)
-        fault = st.take_fault(operation)
-        if fault is not None:
-            if fault.delay_ms:
-                time.sleep(fault.delay_ms / 1000)
-            if fault.error:
-                message = fault.message or _FAULT_MESSAGES.get(
-                    fault.error, f"Fault injected by the workforce emulator ({fault.error})."
-                )
-                return _error_response(
-                    self, InjectedFault(fault.error, message, fault_status(fault.error))
-                )
-        if operation in _operations.OPERATIONS or operation in _TAG_OPERATIONS:
-            try:
-                _validate(operation, params)
-            except (ValidationError, SerializationException) as error:
-                return _error_response(self, error)
+        try:
+            admit(operation, params, self.region)
+        except (InjectedFault, ValidationError, SerializationException) as error:
+            return _error_response(self, error)
         return original(self)
 
     return call_action
@@ -130,7 +135,7 @@ def _parse_parameters(original: Callable[[Any, Any], None]) -> Callable[[Any, An
             # moto's parser crashes on some malformed bodies (a JSON list, bad JSON); for the
             # operations served here call_action answers SerializationException instead.
             action = self._get_action()
-            if action not in _operations.OPERATIONS and action not in _TAG_OPERATIONS:
+            if action not in _operations.OPERATIONS and action not in TAG_OPERATIONS:
                 raise
             self.params = {}
 
