@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
 
+from engine.direct import DirectSageMaker
 from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource, SsmPathDocumentSource
 from workforce_reconciler.adapters.parameters import SsmParameters
@@ -22,6 +25,7 @@ from workforce_reconciler.plan import Mode, Report
 from workforce_reconciler.publish import Target, parts_for, plan_publication, publish, read_stored
 
 if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -32,6 +36,8 @@ SECRET_VALUE = "s3cr3t-Value-that-must-never-leak"
 REMINDER = timedelta(days=1)
 # Few retries with no long backoff: the tests inject throttling on purpose.
 FAST_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 2})
+# "direct": SageMaker calls go straight to the emulator's operations (engine/direct.py).
+SAGEMAKER_TRANSPORT = "WORKFORCE_TESTS_SAGEMAKER"
 
 
 def example(name: str) -> dict[str, Any]:
@@ -68,7 +74,11 @@ class World:
 
     def __init__(self, session: boto3.session.Session | None = None) -> None:
         session = session or boto3.session.Session()
-        self.sagemaker = session.client("sagemaker", config=FAST_RETRIES)
+        self.sagemaker: SageMakerClient
+        if os.environ.get(SAGEMAKER_TRANSPORT) == "direct":
+            self.sagemaker = cast("SageMakerClient", DirectSageMaker(max_attempts=2))
+        else:
+            self.sagemaker = session.client("sagemaker", config=FAST_RETRIES)
         self.ssm = session.client("ssm")
         self.secretsmanager = session.client("secretsmanager")
         self.dynamodb = session.client("dynamodb")
@@ -80,10 +90,14 @@ class World:
         self.sleeps: list[float] = []  # every wait apply made, on a fake clock
         self.clock = 0.0
         self.later = timedelta()  # how far the reconciler's wall clock is ahead of now
+        # What happens in the world while apply sleeps (another writer, SageMaker's own work)
+        self.while_sleeping: Callable[[], None] | None = None
 
     def _sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.clock += seconds
+        if self.while_sleeping is not None:
+            self.while_sleeping()
 
     def _monotonic(self) -> float:
         return self.clock
@@ -92,13 +106,19 @@ class World:
         return datetime.now(UTC) + self.later
 
     def reconciler(
-        self, *, mode: Mode | None = None, store: bool = True, lambda_like: bool = False
+        self,
+        *,
+        mode: Mode | None = None,
+        store: bool = True,
+        lambda_like: bool = False,
+        secrets: bool = True,
     ) -> Reconciler:
         """``lambda_like``: as the Lambda runs it, remembering what SageMaker refused
-        for a day (the default reminder interval); the CLI sends every request."""
+        for a day (the default reminder interval); the CLI sends every request.
+        ``secrets=False``: nothing to read the client secret with."""
         return Reconciler(
             SageMakerGateway(self.sagemaker),
-            secrets=AwsSecretResolver(self.secretsmanager, self.ssm),
+            secrets=AwsSecretResolver(self.secretsmanager, self.ssm) if secrets else None,
             store=self.store if store else None,
             mode_override=mode,
             wait=WaitSettings(timeout_seconds=30, poll_seconds=1),
