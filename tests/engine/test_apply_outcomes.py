@@ -1,0 +1,236 @@
+"""What each step of a run tells a person when it does not simply apply: the exact reason
+a step was skipped, failed or refused, what a failure makes of the steps after it, and
+how a refusal the workforce's changing status explains is waited out or sent once more."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from engine.world import PARAMETER, SECRET_VALUE, World
+from workforce_emulator import controls
+from workforce_reconciler.adapters.documents import SsmDocumentSource
+from workforce_reconciler.plan import Operation, Outcome, Report, RunStatus
+
+
+def results(report: Report) -> list[tuple[str, str, Outcome, str | None]]:
+    return [
+        (r.Action.Operation.value, r.Action.ResourceName, r.Outcome, r.ErrorMessage)
+        for r in report.Results
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "verb", "outcome"),
+    [
+        ("AccessDeniedException", "failed", Outcome.FAILED),
+        ("ValidationException", "was refused", Outcome.REFUSED),
+    ],
+)
+def test_the_steps_after_a_workforce_that_was_not_created_say_which_step_and_why(
+    world: World, oidc_doc: dict[str, Any], code: str, verb: str, outcome: Outcome
+) -> None:
+    # Given CreateWorkforce answered with an error that echoes the client secret
+    controls.add_fault("CreateWorkforce", error=code, message=f"bad secret {SECRET_VALUE}")
+
+    # When the reconciler runs
+    report = world.run(oidc_doc)
+
+    # Then the workforce step carries the error with the secret redacted, and each team
+    # step says it was skipped because of that step, in those words
+    skipped = f"skipped: an earlier step (CreateWorkforce Workforce/labeling-oidc) {verb}"
+    assert results(report) == [
+        ("CreateWorkforce", "labeling-oidc", outcome, "bad secret (redacted)"),
+        ("CreateWorkteam", "image-labelers", Outcome.SKIPPED, skipped),
+        ("CreateWorkteam", "text-reviewers", Outcome.SKIPPED, skipped),
+    ]
+    assert world.writes() == ["CreateWorkforce"]
+
+
+def test_a_blocked_step_is_reported_skipped_with_its_reason_beside_the_applied_ones(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a workforce with teams, and a document that changes both its issuer (blocked:
+    # SageMaker refuses OIDC updates while teams exist) and its CIDRs (applicable)
+    world.run(oidc_doc)
+    doc = copy.deepcopy(oidc_doc)
+    doc["Workforce"]["OidcConfig"]["Issuer"] = "https://idp.example.com/oauth2/new"
+    doc["Workforce"]["SourceIpConfig"]["Cidrs"] = ["192.0.2.0/24"]
+
+    # When the reconciler runs
+    report = world.run(doc)
+
+    # Then the CIDRs were applied and the issuer's step is skipped with "blocked: " and
+    # the plan's reason, word for word
+    assert report.Plan is not None
+    (blocked,) = report.Plan.blocked_actions
+    skipped = [r for r in report.Results if r.Outcome is Outcome.SKIPPED]
+    assert [r.ErrorMessage for r in skipped] == [f"blocked: {blocked.Reason}"]
+    assert world.workforce("labeling-oidc")["SourceIpConfig"]["Cidrs"] == ["192.0.2.0/24"]
+    assert (
+        world.workforce("labeling-oidc")["OidcConfig"]["Issuer"]
+        == (oidc_doc["Workforce"]["OidcConfig"]["Issuer"])
+    )
+
+
+def test_a_run_whose_deadline_has_passed_starts_no_step_and_says_so(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a run that starts with no time left (the Lambda's deadline already behind it)
+    world.put_document(oidc_doc)
+    controls.clear_calls()
+
+    # When the reconciler runs
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", deadline=world.clock - 1
+    )
+
+    # Then no write was sent, and every step says why, in words a person can act on
+    why = (
+        "not attempted: the run's deadline had passed (it waits and works at most 30 s "
+        "in all); the next run does it"
+    )
+    assert {(r.Outcome, r.ErrorMessage) for r in report.Results} == {(Outcome.SKIPPED, why)}
+    assert len(report.Results) == 3
+    assert world.writes() == []
+
+
+def test_a_step_that_needs_the_client_secret_fails_plainly_without_a_way_to_read_it(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a reconciler with no secret resolver (nothing can read the client secret)
+    world.put_document(oidc_doc)
+    reconciler = world.reconciler(secrets=False)
+
+    # When the reconciler runs
+    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+
+    # Then the workforce step failed with that reason, the teams were held back, and
+    # nothing was sent
+    create = report.Results[0]
+    assert (create.Outcome, create.ErrorCode, create.ErrorMessage) == (
+        Outcome.FAILED,
+        "ReconcilerError",
+        "the plan needs the OIDC client secret but no reference",
+    )
+    assert {r.Outcome for r in report.Results[1:]} == {Outcome.SKIPPED}
+    assert world.writes() == []
+
+
+def test_a_team_gone_before_its_update_is_a_failure_the_next_run_gets_past(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a drifted team that SageMaker answers "not found" for (deleted meanwhile)
+    world.run(oidc_doc)
+    world.sagemaker.update_workteam(WorkteamName="text-reviewers", Description="drifted")
+    controls.add_fault("UpdateWorkteam", error="ResourceNotFound", message="Workteam not found")
+
+    # When the reconciler runs
+    report = world.run(oidc_doc, lambda_like=True)
+
+    # Then it is a failure (not a refusal to remember and report as blocked drift)
+    (failed,) = report.Results
+    assert (failed.Outcome, failed.ErrorCode) == (Outcome.FAILED, "ResourceNotFound")
+    assert report.status is RunStatus.APPLY_FAILED
+    # And the next run sends the update again and corrects the team
+    assert world.run(lambda_like=True).status is RunStatus.CORRECTED
+    assert (
+        world.teams()["text-reviewers"]["Description"] == (oidc_doc["Workteams"][1]["Description"])
+    )
+
+
+def _unlisted_team(world: World, oidc_doc: dict[str, Any]) -> dict[str, Any]:
+    """The workforce and its teams, one more team made by hand, and a document that
+    deletes teams it does not list."""
+    world.run(oidc_doc)
+    world.sagemaker.create_workteam(
+        WorkteamName="stray",
+        WorkforceName="labeling-oidc",
+        Description="made by hand",
+        MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["g"]}}],
+    )
+    doc = copy.deepcopy(oidc_doc)
+    doc["Policy"].update(DeleteUnlistedWorkteams=True, AllowDisruptiveChanges=True)
+    return doc
+
+
+def test_a_delete_refused_while_the_workforce_changes_goes_through_once_it_has_failed(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given an unlisted team to delete, a workforce another writer is updating, and
+    # SageMaker refusing the deletion with a ConflictException while it does
+    doc = _unlisted_team(world, oidc_doc)
+    world.put_document(doc)
+    controls.set_status("labeling-oidc", "Updating")
+    controls.add_fault("DeleteWorkteam", error="ConflictException", count=1)
+    controls.clear_calls()
+
+    # ...and the update ending in Failed while the run waits
+    world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Failed", "IdP down")
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then a deletion does not need the workforce Active: it waited for the workforce to
+    # settle (Failed counts), sent the deletion again, and the team is gone
+    assert [(r.Action.Operation, r.Outcome) for r in report.Results] == [
+        (Operation.DELETE_WORKTEAM, Outcome.APPLIED)
+    ]
+    assert "stray" not in world.teams()
+    assert world.writes() == ["DeleteWorkteam", "DeleteWorkteam"]
+
+
+def _tag_drift(world: World, oidc_doc: dict[str, Any]) -> None:
+    """Drift on the workforce's CIDRs and one of its tags removed by hand: the run
+    updates the workforce, then tags it again (a step that does not wait for Active)."""
+    world.run(oidc_doc)
+    world.sagemaker.update_workforce(
+        WorkforceName="labeling-oidc", SourceIpConfig={"Cidrs": ["10.0.0.0/8"]}
+    )
+    arn = world.workforce("labeling-oidc")["WorkforceArn"]
+    world.sagemaker.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    controls.clear_calls()
+
+
+def test_a_conflict_from_an_update_that_has_just_finished_is_sent_once_more(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given the tag refused once with a ConflictException (the update was settling), and
+    # the workforce Active when looked at again
+    _tag_drift(world, oidc_doc)
+    controls.add_fault("AddTags", error="ConflictException", count=1)
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then the tag was sent again after one poll interval, and applied
+    assert [(r.Action.Operation, r.Outcome) for r in report.Results] == [
+        (Operation.UPDATE_WORKFORCE, Outcome.APPLIED),
+        (Operation.ADD_TAGS, Outcome.APPLIED),
+    ]
+    assert world.writes() == ["UpdateWorkforce", "AddTags", "AddTags"]
+    assert world.sleeps == [1]
+    assert world.tags(world.workforce("labeling-oidc")["WorkforceArn"])["team"] == "ml-data"
+
+
+def test_a_second_conflict_after_the_retry_stands_as_refused(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given the same, but SageMaker refusing the tag twice
+    _tag_drift(world, oidc_doc)
+    controls.add_fault("AddTags", error="ConflictException", message="busy", count=2)
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then it was sent twice, not more, and the refusal is reported with SageMaker's words
+    assert world.writes() == ["UpdateWorkforce", "AddTags", "AddTags"]
+    tag = report.Results[1]
+    assert (tag.Outcome, tag.ErrorCode, tag.ErrorMessage) == (
+        Outcome.REFUSED,
+        "ConflictException",
+        "busy",
+    )
+    assert "team" not in world.tags(world.workforce("labeling-oidc")["WorkforceArn"])
