@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.world import PARAMETER, World
+from handler.deployment import captured_logs
 from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.plan import RunStatus
@@ -52,3 +53,73 @@ def test_a_listener_that_fails_does_not_stop_apply(world: World, oidc_doc: dict[
     report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
     assert report.status is RunStatus.CORRECTED, report.Results
     assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
+
+
+def test_a_listener_that_fails_is_logged_once_per_look_with_its_error(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a listener that raises, and a wait of two looks
+    controls.configure(activation_describes=2)
+
+    def broken(progress: WaitProgress) -> None:
+        raise BrokenPipeError("the terminal went away")
+
+    reconciler = world.reconciler()
+    reconciler.progress = broken
+    world.put_document(oidc_doc)
+
+    # When apply waits
+    with captured_logs() as logs:
+        reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+
+    # Then each look it could not show is one warning naming the error
+    warnings = [
+        (line["level"], line["error"])
+        for line in logs
+        if line["message"] == "could not show the progress of a wait"
+    ]
+    assert warnings == [("WARNING", "BrokenPipeError('the terminal went away')")] * 2
+
+
+def test_a_wait_that_reaches_its_bound_ends_with_a_last_look(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a clock that does not start at zero, a workforce Initializing for longer than
+    # the 30 s bound, and the listener recording each look
+    world.clock = 1000.0
+    controls.configure(activation_describes=10_000)
+    seen: list[WaitProgress] = []
+    reconciler = world.reconciler()
+    reconciler.progress = seen.append
+    world.put_document(oidc_doc)
+
+    # When the team's wait runs out of time
+    reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+
+    # Then time is counted from the start of apply, and the look at the bound is the
+    # last (the second team, reached exactly at the bound, looks once and stops too)
+    assert [p.elapsed for p in seen] == [float(s) for s in range(31)] + [30.0]
+    assert [p.done for p in seen] == [False] * 30 + [True, True]
+
+
+def test_a_look_that_sees_the_workforce_failed_ends_the_wait(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given drift on the CIDRs and a team, Updating shown once after UpdateWorkforce, and
+    # the workforce turning Failed while the team's step waits
+    world.run(oidc_doc)
+    world.sagemaker.update_workteam(WorkteamName="text-reviewers", Description="drifted")
+    world.sagemaker.update_workforce(
+        WorkforceName="labeling-oidc", SourceIpConfig={"Cidrs": ["10.0.0.0/8"]}
+    )
+    controls.configure(activation_describes=1)
+    world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Failed", "IdP down")
+    seen: list[WaitProgress] = []
+    reconciler = world.reconciler()
+    reconciler.progress = seen.append
+
+    # When the reconciler runs
+    reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+
+    # Then the look that sees Failed is the wait's last
+    assert [(p.status, p.done) for p in seen] == [("Updating", False), ("Failed", True)]

@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 from engine.world import PARAMETER, World
+from handler.deployment import captured_logs
 from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.plan import Operation, Outcome, Report, RunStatus
@@ -121,3 +122,33 @@ def test_a_refused_secret_update_is_not_sent_again_by_the_lambda(
     assert [r.Outcome for r in first.Results] == [Outcome.REFUSED]
     assert second.status is RunStatus.BLOCKED
     assert world.writes() == []
+
+
+def test_a_lost_look_at_the_new_workforce_is_logged_and_the_next_run_is_in_sync(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given DescribeWorkforce denied once after the plan is approved: the look right after
+    # CreateWorkforce that dates the workforce for the secret's record
+    world.put_document(oidc_doc)
+
+    def approve(planned: Report) -> bool:
+        controls.add_fault("DescribeWorkforce", error="AccessDeniedException", message="no")
+        return True
+
+    # When the reconciler creates the workforce and its teams
+    with captured_logs() as logs:
+        report = world.reconciler().run(
+            SsmDocumentSource(world.ssm, PARAMETER), "test", approve=approve
+        )
+
+    # Then everything was applied, the lost look is one warning naming the error, and
+    # the next run has nothing to do (the intent written before the call proves the secret)
+    assert report.status is RunStatus.CORRECTED
+    warnings = [
+        line["error"]
+        for line in logs
+        if line["message"] == "could not read the workforce's CreateDate"
+    ]
+    assert len(warnings) == 1
+    assert "AccessDeniedException" in warnings[0]
+    assert world.run().status is RunStatus.IN_SYNC

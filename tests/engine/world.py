@@ -20,6 +20,7 @@ from workforce_reconciler.adapters.sagemaker import SageMakerGateway
 from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore, create_state_table
 from workforce_reconciler.engine.apply import WaitSettings
+from workforce_reconciler.engine.guardrails import Guardrails
 from workforce_reconciler.engine.reconcile import Reconciler
 from workforce_reconciler.plan import Mode, Report
 from workforce_reconciler.publish import Target, parts_for, plan_publication, publish, read_stored
@@ -90,6 +91,7 @@ class World:
         self.sleeps: list[float] = []  # every wait apply made, on a fake clock
         self.clock = 0.0
         self.later = timedelta()  # how far the reconciler's wall clock is ahead of now
+        self.frozen_at: datetime | None = None  # the reconciler's wall clock, when set
         # What happens in the world while apply sleeps (another writer, SageMaker's own work)
         self.while_sleeping: Callable[[], None] | None = None
 
@@ -103,7 +105,7 @@ class World:
         return self.clock
 
     def _now(self) -> datetime:
-        return datetime.now(UTC) + self.later
+        return self.frozen_at or datetime.now(UTC) + self.later
 
     def reconciler(
         self,
@@ -112,6 +114,7 @@ class World:
         store: bool = True,
         lambda_like: bool = False,
         secrets: bool = True,
+        guardrails: Guardrails | None = None,
     ) -> Reconciler:
         """``lambda_like``: as the Lambda runs it, remembering what SageMaker refused
         for a day (the default reminder interval); the CLI sends every request.
@@ -126,6 +129,7 @@ class World:
             monotonic=self._monotonic,
             clock=self._now,
             refusal_memory=REMINDER if lambda_like else None,
+            guardrails=guardrails,
         )
 
     def put_document(self, document: dict[str, Any] | str) -> None:

@@ -1,0 +1,176 @@
+"""What a run's report says whatever happens: the stack's ceiling over the document, the
+error that stopped a run with what it is about, where an invalid document came from,
+the refused request remembered with the time it will be sent again, and the log line
+of a record the run could do without."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from engine.test_day_two import _fail_put
+from engine.world import PARAMETER, REMINDER, World
+from handler.deployment import captured_logs
+from workforce_emulator import controls
+from workforce_reconciler.adapters.documents import SsmDocumentSource
+from workforce_reconciler.engine.guardrails import Guardrails
+from workforce_reconciler.plan import Mode, Outcome, RunStatus
+
+T0 = datetime(2026, 11, 23, 15, 0, 30, tzinfo=UTC)
+
+
+def test_the_stacks_ceiling_blocks_what_the_document_allows(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a team made by hand, a document that deletes unlisted teams, and a stack
+    # that does not allow deleting them
+    world.run(oidc_doc)
+    world.sagemaker.create_workteam(
+        WorkteamName="stray",
+        WorkforceName="labeling-oidc",
+        Description="made by hand",
+        MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["g"]}}],
+    )
+    doc = copy.deepcopy(oidc_doc)
+    doc["Policy"]["DeleteUnlistedWorkteams"] = True
+    world.put_document(doc)
+    reconciler = world.reconciler(guardrails=Guardrails(allow_delete_unlisted_workteams=False))
+
+    # When the reconciler runs
+    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+
+    # Then the deletion is blocked, naming the stack's parameter, and the team is kept
+    assert report.status is RunStatus.BLOCKED
+    assert report.Plan is not None
+    (blocked,) = report.Plan.blocked_actions
+    assert "the stack's" in blocked.Reason
+    assert "stray" in world.teams()
+
+
+def test_an_error_that_stops_the_run_says_what_it_is_about(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a document whose client secret reference names no secret
+    doc = copy.deepcopy(oidc_doc)
+    missing = world.secret_arn.replace("oidc-client-secret", "gone")
+    doc["Workforce"]["OidcConfig"]["ClientSecretArn"] = missing
+
+    # When the reconciler runs
+    report = world.run(doc)
+
+    # Then the report's error says what kind it is, names the reference it is about
+    # (what a notification's fingerprint keys on) and the service's reason, and nothing
+    # was written
+    assert report.Error is not None
+    assert (report.Error.Code, report.Error.Subject, report.Error.Retryable) == (
+        "SecretUnavailableError",
+        f"secretsmanager:{missing}",
+        False,
+    )
+    assert "ResourceNotFoundException" in report.Error.Message
+    assert world.writes() == []
+
+
+def test_an_error_without_a_code_is_named_by_its_kind(
+    world: World, cognito_doc: dict[str, Any]
+) -> None:
+    # Given a Cognito document, and a request to adopt its (non-existent) client secret
+    world.put_document(cognito_doc)
+
+    # When the reconciler runs
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", adopt_secret=True
+    )
+
+    # Then the error is the engine's, with its sentence
+    assert report.Error is not None
+    assert (report.Error.Code, report.Error.Message, report.Error.Subject) == (
+        "ReconcilerError",
+        "the document has no OIDC client secret to adopt",
+        None,
+    )
+
+
+def test_an_invalid_document_names_where_it_came_from_and_how_many_problems_are_not_shown(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a document with three unknown keys in each of 20 teams (more problems than
+    # a report shows)
+    doc = copy.deepcopy(oidc_doc)
+    doc["Workteams"] = [
+        {"WorkteamName": f"team-{i:02d}", "Descripton": "typo", "Notes": "x", "Owner": "y"}
+        for i in range(20)
+    ]
+
+    # When the reconciler runs
+    report = world.run(doc)
+
+    # Then the report says which parameter (and version) it read, shows some problems
+    # and counts the rest
+    assert report.status is RunStatus.INVALID_DOCUMENT
+    assert report.DocumentSource == f"ssm:{PARAMETER} (version 1)"
+    assert len(report.DocumentProblems) == 50
+    assert report.DocumentProblemsOmitted > 0
+
+
+def test_a_plan_in_detect_mode_names_the_workforce(world: World, oidc_doc: dict[str, Any]) -> None:
+    report = world.run(oidc_doc, mode=Mode.DETECT)
+    assert (report.WorkforceName, report.status) == ("labeling-oidc", RunStatus.DRIFT_DETECTED)
+
+
+def test_a_remembered_refusal_says_when_it_will_be_sent_again_and_is_sent_then(
+    world: World, cognito_doc: dict[str, Any]
+) -> None:
+    # Given a request SageMaker refuses (an empty allow-list), first sent at T0
+    world.run(cognito_doc)
+    unrestricted = copy.deepcopy(cognito_doc)
+    unrestricted["Workforce"]["SourceIpConfig"]["Cidrs"] = []
+    world.frozen_at = T0
+    first = world.run(unrestricted, lambda_like=True)
+    assert [r.Outcome for r in first.Results] == [Outcome.REFUSED]
+    message = first.Results[0].ErrorMessage
+
+    # When the Lambda runs a second before the reminder interval has passed
+    world.frozen_at = T0 + REMINDER - (T0 - T0.replace(second=29))
+    controls.clear_calls()
+    held = world.run(lambda_like=True)
+
+    # Then it is blocked with SageMaker's words and the minute it will be sent again
+    assert held.Plan is not None
+    (blocked,) = held.Plan.blocked_actions
+    assert blocked.Reason == (
+        f"SageMaker refused it (ValidationException): {message} (not sent again until the "
+        "document, the workforce or the secret changes, or after 2026-11-24 15:00 UTC)"
+    )
+    assert world.writes() == []
+
+    # When the Lambda runs when the interval has passed to the second
+    world.frozen_at = T0 + REMINDER
+    world.run(lambda_like=True)
+
+    # Then it is sent again
+    assert world.writes() == ["UpdateWorkforce"]
+
+
+def test_a_lost_confirmation_is_logged_and_costs_nothing(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given the state table refusing every write of the secret's record
+    _fail_put(world, "secret")
+
+    # When the workforce is created, and the next run proves the secret from the intent
+    with captured_logs() as logs:
+        created = world.run(oidc_doc)
+        proven = world.run()
+
+    # Then both runs did their job, and each lost record is one warning
+    assert (created.status, proven.status) == (RunStatus.CORRECTED, RunStatus.IN_SYNC)
+    warnings = [line["message"] for line in logs if line["level"] == "WARNING"]
+    assert warnings == [
+        "could not record the client secret's version",
+        "could not confirm the client secret's version",
+    ]
+    assert all("slow down" in line["error"] for line in logs if line["level"] == "WARNING")
+    assert json.dumps(logs).count("ProvisionedThroughputExceededException") == 2
