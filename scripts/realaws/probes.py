@@ -275,6 +275,38 @@ def probe_delete_workforce_with_workteams(ctx: Context) -> Observation:
     )
 
 
+def probe_deletion_describes(ctx: Context) -> Observation:
+    """A workforce, Active; DeleteWorkforce, then DescribeWorkforce every poll until the
+    workforce is gone (ListWorkforces no longer lists it): how many answers showed Deleting
+    (at that poll interval)."""
+    create_workforce(ctx)
+    wait_active(ctx)
+    ctx.sagemaker.delete_workforce(WorkforceName=ctx.name)
+    start, deleting = ctx.monotonic(), 0
+    while True:
+        try:
+            shown = ctx.sagemaker.describe_workforce(WorkforceName=ctx.name)["Workforce"]
+        except ClientError:
+            # Gone is read from the listing, never from a not-found message's wording.
+            listed = ctx.sagemaker.list_workforces()["Workforces"]
+            if any(w["WorkforceName"] == ctx.name for w in listed):
+                raise
+            break
+        if shown["Status"] != "Deleting":
+            raise ProbeFailed(f"workforce {ctx.name} is {shown['Status']} after DeleteWorkforce")
+        deleting += 1
+        if ctx.monotonic() - start > ctx.timeout_seconds:
+            raise ProbeFailed(f"workforce {ctx.name} not gone after {ctx.timeout_seconds:.0f} s")
+        ctx.sleep(ctx.poll_seconds)
+    return Observation(
+        "probe_deletion_describes",
+        "deletion_describes",
+        deleting,
+        f"DescribeWorkforce every {ctx.poll_seconds:g} s showed Deleting {deleting} time(s) "
+        "after DeleteWorkforce before the workforce was gone",
+    )
+
+
 def probe_max_workteams(ctx: Context) -> Observation:
     """CreateWorkteam until ResourceLimitExceeded, at most ``max_workteams_cap`` teams (the
     region has no other private team: the probes run only where there is no workforce)."""
@@ -469,6 +501,7 @@ PROBES = {
             "delete_workforce_with_workteams",
             probe_delete_workforce_with_workteams,
         ),
+        Probe("probe_deletion_describes", "deletion_describes", probe_deletion_describes),
         Probe("probe_max_workteams", "max_workteams", probe_max_workteams),
         Probe("probe_empty_cidrs_allowed", "empty_cidrs_allowed", probe_empty_cidrs_allowed),
         Probe(

@@ -203,6 +203,7 @@ def describe_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, 
     if workforce.settling:
         workforce.describes_seen += 1
         workforce.settle(st.PROCESS.settings)
+    _looked_at(state, workforce)
     return {"Workforce": shown}
 
 
@@ -257,8 +258,25 @@ def delete_workforce(state: RegionState, params: dict[str, Any]) -> dict[str, An
             )
         for team in teams:
             _drop_workteam(state, state.workteams[team])
-    del state.workforces[workforce.name]
+    if workforce.status == "Deleting":
+        return {}  # (already going: accepted again, nothing changes)
+    looks = st.PROCESS.settings.deletion_describes
+    if looks == 0:
+        del state.workforces[workforce.name]
+        return {}
+    workforce.status, workforce.failure_reason, workforce.settling = "Deleting", None, False
+    workforce.deletion_looks_left = looks
     return {}
+
+
+def _looked_at(state: RegionState, workforce: Workforce) -> None:
+    """A workforce DeleteWorkforce left Deleting is gone once shown ``deletion_describes``
+    times (one set Deleting by ``controls.set_status`` stays so)."""
+    if workforce.status != "Deleting" or workforce.deletion_looks_left <= 0:
+        return
+    workforce.deletion_looks_left -= 1
+    if workforce.deletion_looks_left <= 0:
+        del state.workforces[workforce.name]
 
 
 def _sorted(items: list[Any], params: dict[str, Any]) -> list[Any]:
@@ -318,6 +336,8 @@ def list_workforces(state: RegionState, params: dict[str, Any]) -> dict[str, Any
     )
     page, token = _page(_page_workforces, items, params)
     out: dict[str, Any] = {"Workforces": [w.as_aws() for w in page]}
+    for workforce in page:
+        _looked_at(state, workforce)
     if token:
         out["NextToken"] = token
     return out

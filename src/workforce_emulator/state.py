@@ -47,6 +47,8 @@ class EmulatorSettings(BaseModel):
     """False: tag operations on a workforce ARN answer 'Invalid resource type: workforce'."""
     delete_workforce_with_workteams: bool = False
     """True: DeleteWorkforce also deletes the work teams instead of answering ResourceInUse."""
+    deletion_describes: int = Field(default=0, ge=0)
+    """DescribeWorkforce/ListWorkforces answers that still show Deleting after DeleteWorkforce."""
     max_workteams: int = Field(default=25, ge=0)
     """Work teams per account and region (the documented default quota)."""
     empty_cidrs_allowed: bool = False
@@ -85,6 +87,8 @@ class Workforce:
     # The fingerprint (``fingerprint()``) of the OIDC ClientSecret last accepted; the
     # secret itself is never kept.
     secret_fingerprint: str | None = None
+    # While Deleting: how many more answers show it before it is gone (deletion_describes).
+    deletion_looks_left: int = 0
 
     def settle(self, settings: EmulatorSettings) -> None:
         """Initializing/Updating becomes Active once the configured delay has passed."""

@@ -224,6 +224,63 @@ def test_team_writes_while_changing_refused_over_http(
     assert sagemaker.list_workteams()["Workteams"] == []
 
 
+# -- deletion_describes ---------------------------------------------------------------------
+
+
+def test_a_workforce_is_gone_at_once_by_default(sagemaker: Any, cognito_workforce: str) -> None:
+    sagemaker.delete_workforce(WorkforceName="default")
+    assert sagemaker.list_workforces()["Workforces"] == []
+
+
+def test_a_deleted_workforce_shows_deleting_for_the_configured_looks(
+    sagemaker: Any, cognito_workforce: str
+) -> None:
+    # Given deletions that take three looks
+    controls.configure(deletion_describes=3)
+    sagemaker.describe_workforce(WorkforceName="default")  # (Active now)
+
+    # When the workforce is deleted
+    sagemaker.delete_workforce(WorkforceName="default")
+
+    # Then meanwhile it is Deleting: updating it conflicts, another workforce cannot be
+    # created, deleting it again is accepted and changes nothing
+    assert (
+        error_of(
+            sagemaker.update_workforce,
+            WorkforceName="default",
+            SourceIpConfig={"Cidrs": ["192.0.2.0/24"]},
+        )[0]
+        == "ConflictException"
+    )
+    assert error_of(sagemaker.create_workforce, WorkforceName="next", CognitoConfig=COGNITO)[
+        1
+    ].startswith("Cannot create more than one workforce")
+    sagemaker.delete_workforce(WorkforceName="default")
+    # And three answers show it Deleting (a listing is a look too), then it is gone
+    listed = sagemaker.list_workforces()["Workforces"]
+    assert [(w["WorkforceName"], w["Status"]) for w in listed] == [("default", "Deleting")]
+    statuses = [
+        sagemaker.describe_workforce(WorkforceName="default")["Workforce"]["Status"]
+        for _ in range(2)
+    ]
+    assert statuses == ["Deleting", "Deleting"]
+    assert error_of(sagemaker.describe_workforce, WorkforceName="default")[0] == (
+        "ValidationException"
+    )
+    assert sagemaker.list_workforces()["Workforces"] == []
+    sagemaker.create_workforce(WorkforceName="next", CognitoConfig=COGNITO)
+
+
+def test_a_workforce_set_deleting_by_a_test_stays_deleting(
+    sagemaker: Any, cognito_workforce: str
+) -> None:
+    controls.configure(deletion_describes=1)
+    controls.set_status("default", "Deleting")
+    for _ in range(3):
+        shown = sagemaker.describe_workforce(WorkforceName="default")["Workforce"]
+        assert shown["Status"] == "Deleting"
+
+
 # -- assumptions from a file ------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ OBSERVED_ELSEWHERE = {
     "OidcUpdateConflictsWithWorkteams": False,
     "WorkforceTagsListable": False,
     "DeleteWorkforceWithWorkteams": True,
+    "DeletionDescribes": 2,
     "MaxWorkteams": 4,
     "EmptyCidrsAllowed": True,
     "NameContainsIgnoresCase": False,

@@ -33,6 +33,8 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ("probe_workforce_tags_listable", {"workforce_tags_listable": False}, False),
     ("probe_delete_workforce_with_workteams", {"delete_workforce_with_workteams": False}, False),
     ("probe_delete_workforce_with_workteams", {"delete_workforce_with_workteams": True}, True),
+    ("probe_deletion_describes", {"deletion_describes": 0}, 0),
+    ("probe_deletion_describes", {"deletion_describes": 3}, 3),
     ("probe_max_workteams", {"max_workteams": 25}, 25),
     ("probe_max_workteams", {"max_workteams": 3}, 3),
     ("probe_empty_cidrs_allowed", {"empty_cidrs_allowed": False}, False),
