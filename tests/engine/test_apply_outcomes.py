@@ -13,6 +13,7 @@ from engine.world import PARAMETER, SECRET_VALUE, World
 from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.plan import Operation, Outcome, Report, RunStatus
+from workforce_reconciler.ports import WaitProgress
 
 
 def results(report: Report) -> list[tuple[str, str, Outcome, str | None]]:
@@ -234,3 +235,64 @@ def test_a_second_conflict_after_the_retry_stands_as_refused(
         "busy",
     )
     assert "team" not in world.tags(world.workforce("labeling-oidc")["WorkforceArn"])
+
+
+def _replacement(world: World, cognito_doc: dict[str, Any], oidc_doc: dict[str, Any]) -> None:
+    """A Cognito workforce named like the OIDC document's, which is allowed to replace it."""
+    cognito_doc["Workforce"]["WorkforceName"] = "labeling-oidc"
+    world.run(cognito_doc)
+    allowed = copy.deepcopy(oidc_doc)
+    allowed["Policy"]["AllowDisruptiveChanges"] = True
+    world.put_document(allowed)
+    controls.clear_calls()
+
+
+def test_a_replacement_creates_the_new_workforce_only_once_the_old_one_is_gone(
+    world: World, cognito_doc: dict[str, Any], oidc_doc: dict[str, Any]
+) -> None:
+    # Given a replacement, and a service where a deleted workforce shows Deleting for
+    # three looks (CreateWorkforce is refused meanwhile: one workforce per region)
+    _replacement(world, cognito_doc, oidc_doc)
+    controls.configure(deletion_describes=3)
+    seen: list[WaitProgress] = []
+    reconciler = world.reconciler()
+    reconciler.progress = seen.append
+
+    # When the reconciler runs
+    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+
+    # Then it polled until the old workforce was gone, then created the new one and teams
+    assert report.status is RunStatus.CORRECTED, report.Results
+    gone = [(p.status, p.first, p.done) for p in seen if p.step.startswith("DeleteWorkforce")]
+    assert gone == [
+        ("Deleting", True, False),
+        ("Deleting", False, False),
+        ("Deleting", False, False),
+        (None, False, True),
+    ]
+    assert {p.wanted for p in seen if p.step.startswith("DeleteWorkforce")} == {()}
+    assert world.sleeps == [1, 1, 1]
+    assert "OidcConfig" in world.workforce("labeling-oidc")
+    assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
+
+
+def test_a_replacement_whose_old_workforce_outlasts_the_bound_stops_before_creating(
+    world: World, cognito_doc: dict[str, Any], oidc_doc: dict[str, Any]
+) -> None:
+    # Given a replacement, and an old workforce that stays Deleting past the 30 s bound
+    _replacement(world, cognito_doc, oidc_doc)
+    controls.configure(deletion_describes=10_000)
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then the deletion failed with the time it waited, and nothing was created after it
+    by_step = {(r.Action.Operation, r.Action.ResourceName): r for r in report.Results}
+    deletion = by_step[(Operation.DELETE_WORKFORCE, "labeling-oidc")]
+    assert (deletion.Outcome, deletion.ErrorCode, deletion.ErrorMessage) == (
+        Outcome.FAILED,
+        "WaitTimeout",
+        "workforce labeling-oidc still exists 30 s after DeleteWorkforce",
+    )
+    assert by_step[(Operation.CREATE_WORKFORCE, "labeling-oidc")].Outcome is Outcome.SKIPPED
+    assert "CreateWorkforce" not in world.writes()
