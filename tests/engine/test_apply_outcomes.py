@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.world import PARAMETER, SECRET_VALUE, World
+from engine.world import PARAMETER, SECRET_VALUE, TABLE, World
 from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.plan import Operation, Outcome, Report, RunStatus
@@ -157,8 +157,9 @@ def _unlisted_team(world: World, oidc_doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def test_a_delete_refused_while_the_workforce_changes_goes_through_once_it_has_failed(
-    world: World, oidc_doc: dict[str, Any]
+@pytest.mark.parametrize(("settled", "reason"), [("Failed", "IdP down"), ("Active", None)])
+def test_a_delete_refused_while_the_workforce_changes_goes_through_once_it_settles(
+    world: World, oidc_doc: dict[str, Any], settled: str, reason: str | None
 ) -> None:
     # Given an unlisted team to delete, a workforce another writer is updating, and
     # SageMaker refusing the deletion with a ConflictException while it does
@@ -168,8 +169,8 @@ def test_a_delete_refused_while_the_workforce_changes_goes_through_once_it_has_f
     controls.add_fault("DeleteWorkteam", error="ConflictException", count=1)
     controls.clear_calls()
 
-    # ...and the update ending in Failed while the run waits
-    world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Failed", "IdP down")
+    # ...and the update ending (Active, or Failed) while the run waits
+    world.while_sleeping = lambda: controls.set_status("labeling-oidc", settled, reason)
 
     # When the reconciler runs
     report = world.run()
@@ -181,6 +182,69 @@ def test_a_delete_refused_while_the_workforce_changes_goes_through_once_it_has_f
     ]
     assert "stray" not in world.teams()
     assert world.writes() == ["DeleteWorkteam", "DeleteWorkteam"]
+
+
+def test_a_team_write_refused_while_another_writer_updates_the_workforce_waits_and_goes(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a drifted team, and another writer updating the workforce between this run's
+    # plan and its write (SageMaker refuses team writes then, with ValidationException)
+    world.run(oidc_doc)
+    world.sagemaker.update_workteam(WorkteamName="text-reviewers", Description="drifted")
+    world.put_document(oidc_doc)
+    controls.clear_calls()
+
+    def another_writer(planned: Report) -> bool:
+        controls.set_status("labeling-oidc", "Updating")
+        return True
+
+    world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Active")
+
+    # When the reconciler runs
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=another_writer
+    )
+
+    # Then it waited for the workforce to be Active and sent the write again
+    assert [(r.Action.Operation, r.Outcome) for r in report.Results] == [
+        (Operation.UPDATE_WORKTEAM, Outcome.APPLIED)
+    ]
+    assert world.writes() == ["UpdateWorkteam", "UpdateWorkteam"]
+    assert (
+        world.teams()["text-reviewers"]["Description"] == (oidc_doc["Workteams"][1]["Description"])
+    )
+
+
+def test_a_workforce_gone_during_a_conflict_leaves_a_report(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a drifted team, and someone deleting the teams and the workforce between this
+    # run's plan and its write, which SageMaker refuses with a ConflictException
+    world.run(oidc_doc)
+    world.sagemaker.update_workteam(WorkteamName="text-reviewers", Description="drifted")
+    world.put_document(oidc_doc)
+
+    def someone_deletes_everything(planned: Report) -> bool:
+        for team in ("image-labelers", "text-reviewers"):
+            world.sagemaker.delete_workteam(WorkteamName=team)
+        world.sagemaker.delete_workforce(WorkforceName="labeling-oidc")
+        controls.add_fault("UpdateWorkteam", error="ConflictException", message="busy")
+        return True
+
+    # When the reconciler runs
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=someone_deletes_everything
+    )
+
+    # Then the refusal is reported with SageMaker's words; the next run starts over
+    (update,) = report.Results
+    assert (update.Outcome, update.ErrorCode, update.ErrorMessage) == (
+        Outcome.REFUSED,
+        "ConflictException",
+        "busy",
+    )
+    assert world.run().status is RunStatus.CORRECTED
+    assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
 
 
 def _tag_drift(world: World, oidc_doc: dict[str, Any]) -> None:
@@ -214,6 +278,21 @@ def test_a_conflict_from_an_update_that_has_just_finished_is_sent_once_more(
     assert world.writes() == ["UpdateWorkforce", "AddTags", "AddTags"]
     assert world.sleeps == [1]
     assert world.tags(world.workforce("labeling-oidc")["WorkforceArn"])["team"] == "ml-data"
+
+
+def test_a_refusal_of_the_request_itself_is_not_sent_again(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given the tag refused with a ValidationException (the request, not the status)
+    _tag_drift(world, oidc_doc)
+    controls.add_fault("AddTags", error="ValidationException", message="bad tag", count=5)
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then it was sent once and the refusal stands
+    assert world.writes() == ["UpdateWorkforce", "AddTags"]
+    assert [r.Outcome for r in report.Results] == [Outcome.APPLIED, Outcome.REFUSED]
 
 
 def test_a_second_conflict_after_the_retry_stands_as_refused(
@@ -296,3 +375,108 @@ def test_a_replacement_whose_old_workforce_outlasts_the_bound_stops_before_creat
     )
     assert by_step[(Operation.CREATE_WORKFORCE, "labeling-oidc")].Outcome is Outcome.SKIPPED
     assert "CreateWorkforce" not in world.writes()
+
+
+def test_an_oidc_workforce_another_run_created_first_leaves_nothing_to_do(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given an empty account, and another run creating the same OIDC workforce (with the
+    # same client secret) between this run's plan and its apply
+    world.put_document(oidc_doc)
+    spec = dict(oidc_doc["Workforce"])
+    oidc = {k: v for k, v in spec.pop("OidcConfig").items() if k != "ClientSecretArn"}
+
+    def other_run_first(planned: Report) -> bool:
+        world.sagemaker.create_workforce(**spec, OidcConfig={**oidc, "ClientSecret": SECRET_VALUE})
+        return True
+
+    # When this run applies
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=other_run_first
+    )
+
+    # Then its CreateWorkforce counts as done, its teams were created, and the next run
+    # has nothing to do (the secret's version was recorded as applied)
+    assert report.status is RunStatus.CORRECTED, report.Results
+    assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
+    assert world.run().status is RunStatus.IN_SYNC
+
+
+def test_a_team_another_run_created_differently_fails_and_is_corrected_next(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a workforce whose team another run creates, with another description, between
+    # this run's plan and its CreateWorkteam
+    world.run(oidc_doc)
+    world.sagemaker.delete_workteam(WorkteamName="text-reviewers")
+    world.put_document(oidc_doc)
+    team = dict(oidc_doc["Workteams"][1], Description="someone else's")
+
+    def other_run_first(planned: Report) -> bool:
+        world.sagemaker.create_workteam(WorkforceName="labeling-oidc", **team)
+        return True
+
+    # When this run applies
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=other_run_first
+    )
+
+    # Then the step failed (the team exists, but not as asked), and the next run updates it
+    (create,) = report.Results
+    assert (create.Outcome, create.ErrorCode) == (Outcome.FAILED, "ResourceInUse")
+    assert world.run().status is RunStatus.CORRECTED
+    assert (
+        world.teams()["text-reviewers"]["Description"] == (oidc_doc["Workteams"][1]["Description"])
+    )
+
+
+def test_a_failure_reason_that_echoes_the_secret_is_redacted_in_the_step_it_stops(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a new workforce that turns Failed while the first team waits, with a reason
+    # that repeats the client secret
+    controls.configure(activation_describes=2)
+    world.while_sleeping = lambda: controls.set_status(
+        "labeling-oidc", "Failed", f"IdP rejected client secret {SECRET_VALUE}"
+    )
+
+    # When the reconciler runs
+    report = world.run(oidc_doc)
+
+    # Then the team's failure names the reason without the secret
+    failed = report.Results[1]
+    assert (failed.Outcome, failed.ErrorCode, failed.ErrorMessage) == (
+        Outcome.FAILED,
+        "WorkforceFailed",
+        "the workforce became Failed: IdP rejected client secret (redacted)",
+    )
+
+
+def test_a_renaming_replacement_waits_for_the_new_workforce_by_its_new_name(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a workforce, a document naming another one that may replace it, and a service
+    # where a new workforce shows Initializing for two looks
+    world.run(oidc_doc)
+    renamed = copy.deepcopy(oidc_doc)
+    renamed["Workforce"]["WorkforceName"] = "labeling-renamed"
+    renamed["Policy"]["AllowDisruptiveChanges"] = True
+    controls.configure(activation_describes=2)
+
+    # When the reconciler runs
+    report = world.run(renamed)
+
+    # Then the old one was replaced and the teams were created once the new one was Active
+    assert report.status is RunStatus.CORRECTED, report.Results
+    assert world.workforce("labeling-renamed")["Status"] == "Active"
+    assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
+    assert {t["WorkforceArn"] for t in world.teams().values()} == {
+        world.workforce("labeling-renamed")["WorkforceArn"]
+    }
+    # And the client secret's record belongs to the new workforce (by its CreateDate), so
+    # the next run has nothing to do
+    created = world.workforce("labeling-renamed")["CreateDate"].isoformat()
+    items = world.dynamodb.scan(TableName=TABLE)["Items"]
+    records = {i["pk"]["S"]: i["reference"]["S"] for i in items if i["sk"]["S"] == "secret"}
+    assert records["us-east-1/labeling-renamed"].endswith(f"@{created}")
+    assert world.run().status is RunStatus.IN_SYNC

@@ -52,11 +52,9 @@ if TYPE_CHECKING:
     from workforce_reconciler.ports import ProgressListener, SecretResolver, WorkforceGateway
 
 CHANGING = frozenset({"Initializing", "Updating", "Deleting"})
-# What SageMaker reports right after a write was accepted (the next step waits on it).
-_STATUS_AFTER = {
-    Operation.CREATE_WORKFORCE: "Initializing",
-    Operation.UPDATE_WORKFORCE: "Updating",
-}
+# Writes after which SageMaker reports Initializing/Updating for a while: the status is not
+# known to be Active until the next look (a step that needs Active looks first).
+_CHANGES_THE_WORKFORCE = frozenset({Operation.CREATE_WORKFORCE, Operation.UPDATE_WORKFORCE})
 _DELETES = frozenset({Operation.DELETE_WORKTEAM, Operation.DELETE_WORKFORCE})
 
 
@@ -276,7 +274,6 @@ def _execute(run: _Run, action: Action, request: dict[str, Any]) -> None:
         if action.Operation is Operation.CREATE_WORKFORCE:
             run.status = None
         run.workforce_name = str(request["WorkforceName"])
-    retried_active = False
     while True:
         if action.ProceedWhen and run.status != "Active":
             _wait_for(run, action.ProceedWhen)
@@ -284,19 +281,14 @@ def _execute(run: _Run, action: Action, request: dict[str, Any]) -> None:
         try:
             _send(run, action, request)
         except AwsError as exc:
-            if not _maybe_status(action, exc):
+            if not (_maybe_status(action, exc) and _after_conflict(run, action, believed_active)):
                 raise
-            verdict = _after_conflict(run, action, believed_active, retried_active)
-            if verdict is None:
-                raise
-            retried_active = retried_active or verdict == "retry"
             continue
         break
-    if action.Operation in _STATUS_AFTER:
-        run.status = _STATUS_AFTER[action.Operation]
+    if action.Operation in _CHANGES_THE_WORKFORCE:
+        run.status = None
     elif action.Operation is Operation.DELETE_WORKFORCE:
         _wait_until_gone(run, run.workforce_name)
-        run.status = None
 
 
 def _maybe_status(action: Action, exc: AwsError) -> bool:
@@ -320,23 +312,24 @@ def _send(run: _Run, action: Action, request: dict[str, Any]) -> None:
         # Already gone: the goal of the step is reached (NotFound is success).
 
 
-def _after_conflict(run: _Run, action: Action, believed_active: bool, retried: bool) -> str | None:
+def _after_conflict(run: _Run, action: Action, believed_active: bool) -> bool:
     """Refused because the workforce is changing (another writer, or a status we had not
-    seen yet)? Then wait (polling, bounded) for it to settle and send the same step
+    seen yet)? Then wait (polling, bounded) for it to settle, and say to send the same step
     again; once more if it settled in between. Refused while we knew it Active: the
-    refusal stands (no second identical call). Returns "waited", "retry" or None."""
+    refusal stands (no second identical call). (After a wait or a retry the status is
+    known, so a second refusal while it is Active stands.)"""
     current = run.gateway.describe_workforce(run.workforce_name)
     run.status = current.get("Status") if current is not None else None
     if run.monotonic() >= run.deadline:
-        return None
+        return False
     if run.status in CHANGING:
         settled = ("Active", "Failed") if action.Operation in _DELETES else ("Active",)
         _wait_for(run, action.ProceedWhen or settled)
-        return "waited"
-    if run.status == "Active" and not believed_active and not retried:
+        return True
+    if run.status == "Active" and not believed_active:
         _pause(run)
-        return "retry"
-    return None
+        return True
+    return False
 
 
 def _observed(run: _Run, name: str, wanted: tuple[str, ...], first: bool) -> None:
