@@ -384,10 +384,11 @@ def test_an_oidc_workforce_another_run_created_first_leaves_nothing_to_do(
     # same client secret) between this run's plan and its apply
     world.put_document(oidc_doc)
     spec = dict(oidc_doc["Workforce"])
-    oidc = {k: v for k, v in spec.pop("OidcConfig").items() if k != "ClientSecretArn"}
+    oidc: Any = {k: v for k, v in spec.pop("OidcConfig").items() if k != "ClientSecretArn"}
+    oidc["ClientSecret"] = SECRET_VALUE
 
     def other_run_first(planned: Report) -> bool:
-        world.sagemaker.create_workforce(**spec, OidcConfig={**oidc, "ClientSecret": SECRET_VALUE})
+        world.sagemaker.create_workforce(**spec, OidcConfig=oidc)
         return True
 
     # When this run applies
