@@ -18,8 +18,7 @@ def test_each_status_a_wait_observes_reaches_the_listener(
     # Given a service where a new workforce shows Initializing for 2 describes
     controls.configure(activation_describes=2)
     seen: list[WaitProgress] = []
-    reconciler = world.reconciler()
-    reconciler.progress = seen.append
+    reconciler = world.reconciler(progress=seen.append)
     world.put_document(oidc_doc)
 
     # When the workforce and its teams are created

@@ -10,6 +10,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from engine.test_day_two import _fail_put
 from engine.world import PARAMETER, REMINDER, World
 from handler.deployment import captured_logs
@@ -174,3 +176,45 @@ def test_a_lost_confirmation_is_logged_and_costs_nothing(
     ]
     assert all("slow down" in line["error"] for line in logs if line["level"] == "WARNING")
     assert json.dumps(logs).count("ProvisionedThroughputExceededException") == 2
+
+
+@pytest.mark.parametrize("recreate", [False, True])
+def test_an_in_sync_run_reads_only_what_it_compares(
+    world: World, oidc_doc: dict[str, Any], recreate: bool
+) -> None:
+    # Given an in-sync workforce (re-creating teams for OIDC changes allowed or not)
+    oidc_doc["Policy"]["RecreateWorkteamsForOidcChanges"] = recreate
+    world.run(oidc_doc)
+    controls.clear_calls()
+
+    # When the reconciler runs
+    report = world.run()
+
+    # Then it read the workforce once, the teams once, and the tags the document manages
+    # (the workforce's and image-labelers'): no labeling jobs, nothing else
+    assert report.status is RunStatus.IN_SYNC
+    assert [c["Operation"] for c in controls.calls()] == [
+        "DescribeWorkforce",
+        "ListWorkteams",
+        "ListTags",
+        "ListTags",
+    ]
+
+
+def test_a_refusal_that_does_not_carry_the_secret_outlives_a_rotation(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given an OIDC workforce with teams, and an allow-list SageMaker refuses (empty)
+    world.run(oidc_doc)
+    unrestricted = copy.deepcopy(oidc_doc)
+    unrestricted["Workforce"]["SourceIpConfig"]["Cidrs"] = []
+    first = world.run(unrestricted, lambda_like=True)
+    assert [r.Outcome for r in first.Results] == [Outcome.REFUSED]
+
+    # When the client secret is rotated and the Lambda runs again
+    world.secretsmanager.put_secret_value(SecretId=world.secret_arn, SecretString="rotated")
+    controls.clear_calls()
+    world.run(lambda_like=True)
+
+    # Then the refused allow-list is not sent again (it does not depend on the secret)
+    assert world.writes() == []

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
     from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef, WorkteamTypeDef
 
+    from workforce_reconciler.ports import ProgressListener
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PARAMETER = "/workforce-reconciler/desired-state"
 PARAMETER_PATH = "/workforce-reconciler/document"
@@ -115,6 +117,7 @@ class World:
         lambda_like: bool = False,
         secrets: bool = True,
         guardrails: Guardrails | None = None,
+        progress: ProgressListener | None = None,
     ) -> Reconciler:
         """``lambda_like``: as the Lambda runs it, remembering what SageMaker refused
         for a day (the default reminder interval); the CLI sends every request.
@@ -130,6 +133,7 @@ class World:
             clock=self._now,
             refusal_memory=REMINDER if lambda_like else None,
             guardrails=guardrails,
+            progress=progress,
         )
 
     def put_document(self, document: dict[str, Any] | str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from workforce_reconciler.document.models import OIDC_ENDPOINTS
-from workforce_reconciler.engine.observe import find_workforce, teams_of, workforce_tags
+from workforce_reconciler.engine.observe import teams_of, workforce_tags
 from workforce_reconciler.errors import ReconcilerError
 
 if TYPE_CHECKING:
@@ -49,8 +49,7 @@ def _workforce(gateway: WorkforceGateway, name: str | None) -> WorkforceTypeDef:
     found = gateway.list_workforces()
     if not found:
         raise ReconcilerError(f"there is no workforce in {gateway.region}")
-    workforce, _ = find_workforce(gateway, found[0]["WorkforceName"])
-    return workforce or found[0]
+    return found[0]  # (ListWorkforces answers whole Workforce objects, as Describe does)
 
 
 def _workforce_spec(gateway: WorkforceGateway, live: WorkforceTypeDef) -> dict[str, Any]:

@@ -5,7 +5,7 @@ secret-version read where OIDC is used, and ListTags only for resources whose ta
 the document manages. ListWorkforces is called only when the named workforce does
 not exist, to find a differently named one (one workforce per account and region).
 
-The pieces (``find_workforce``, ``teams_of``, ``workforce_tags``) serve ``export`` too.
+The pieces ``teams_of`` and ``workforce_tags`` serve ``export`` too.
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def find_workforce(gateway: WorkforceGateway, name: str) -> tuple[WorkforceTypeD
     if other.get("WorkforceName") != name:
         return other, False
     # The same name here means DescribeWorkforce said "not found" for a moment
-    # (eventual consistency): never a reason to replace the workforce.
-    return gateway.describe_workforce(name) or other, True
+    # (eventual consistency): never a reason to replace the workforce. (ListWorkforces
+    # answers whole Workforce objects, as DescribeWorkforce does.)
+    return other, True
 
 
 def teams_of(
