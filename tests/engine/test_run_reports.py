@@ -72,6 +72,7 @@ def test_an_error_that_stops_the_run_says_what_it_is_about(
         False,
     )
     assert "ResourceNotFoundException" in report.Error.Message
+    assert report.DocumentSource == f"ssm:{PARAMETER}"
     assert world.writes() == []
 
 
