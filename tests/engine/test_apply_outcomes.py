@@ -349,7 +349,9 @@ def test_a_replacement_creates_the_new_workforce_only_once_the_old_one_is_gone(
         ("Deleting", False, False),
         (None, False, True),
     ]
-    assert {p.wanted for p in seen if p.step.startswith("DeleteWorkforce")} == {()}
+    assert {(p.workforce, p.wanted) for p in seen if p.step.startswith("DeleteWorkforce")} == {
+        ("labeling-oidc", ())
+    }
     assert world.sleeps == [1, 1, 1]
     assert "OidcConfig" in world.workforce("labeling-oidc")
     assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
@@ -373,7 +375,11 @@ def test_a_replacement_whose_old_workforce_outlasts_the_bound_stops_before_creat
         "WaitTimeout",
         "workforce labeling-oidc still exists 30 s after DeleteWorkforce",
     )
-    assert by_step[(Operation.CREATE_WORKFORCE, "labeling-oidc")].Outcome is Outcome.SKIPPED
+    create = by_step[(Operation.CREATE_WORKFORCE, "labeling-oidc")]
+    assert (create.Outcome, create.ErrorMessage) == (
+        Outcome.SKIPPED,
+        "skipped: an earlier step (DeleteWorkforce Workforce/labeling-oidc) failed",
+    )
     assert "CreateWorkforce" not in world.writes()
 
 
@@ -481,3 +487,94 @@ def test_a_renaming_replacement_waits_for_the_new_workforce_by_its_new_name(
     records = {i["pk"]["S"]: i["reference"]["S"] for i in items if i["sk"]["S"] == "secret"}
     assert records["us-east-1/labeling-renamed"].endswith(f"@{created}")
     assert world.run().status is RunStatus.IN_SYNC
+
+
+@pytest.mark.parametrize(
+    ("what_happens", "code", "message"),
+    [
+        ("failed", "WorkforceFailed", "the workforce became Failed: no FailureReason given"),
+        ("deleted", "WorkforceNotFound", "the workforce no longer exists"),
+    ],
+)
+def test_a_wait_that_cannot_end_well_says_why(
+    world: World, oidc_doc: dict[str, Any], what_happens: str, code: str, message: str
+) -> None:
+    # Given a new workforce Initializing for two looks, and while the first team waits, it
+    # turns Failed with no reason, or someone deletes it
+    controls.configure(activation_describes=2)
+    world.while_sleeping = {
+        "failed": lambda: controls.set_status("labeling-oidc", "Failed"),
+        "deleted": lambda: _delete_workforce(world),
+    }[what_happens]
+
+    # When the reconciler runs
+    report = world.run(oidc_doc)
+
+    # Then the waiting team's step failed, saying why in words
+    failed = report.Results[1]
+    assert (failed.Outcome, failed.ErrorCode, failed.ErrorMessage) == (
+        Outcome.FAILED,
+        code,
+        message,
+    )
+
+
+def test_a_wait_never_sleeps_past_its_bound(world: World, oidc_doc: dict[str, Any]) -> None:
+    # Given a workforce that stays Initializing, and polls every 7 s within a 30 s bound
+    controls.configure(activation_describes=10_000)
+    world.put_document(oidc_doc)
+
+    # When the reconciler runs
+    world.reconciler(poll_seconds=7).run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+
+    # Then the last sleep is what was left of the bound, and the waits end on time
+    assert world.sleeps == [7, 7, 7, 7, 2]
+
+
+def test_a_conflict_at_the_deadline_stands(world: World, oidc_doc: dict[str, Any]) -> None:
+    # Given the tag refused once with a ConflictException, and a run whose deadline is now
+    _tag_drift(world, oidc_doc)
+    world.put_document(oidc_doc)
+    controls.add_fault("AddTags", error="ConflictException", message="busy", count=1)
+
+    # When the reconciler runs
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", deadline=world.clock
+    )
+
+    # Then no time is left to wait or retry: the refusal stands
+    tag = report.Results[1]
+    assert (tag.Outcome, tag.ErrorCode) == (Outcome.REFUSED, "ConflictException")
+    assert world.writes() == ["UpdateWorkforce", "AddTags"]
+
+
+def test_a_tag_refused_while_the_workforce_changes_waits_for_active_not_just_settled(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a workforce tag removed by hand, another writer updating the workforce when
+    # this run tags it (ConflictException), and the update ending in Failed
+    world.run(oidc_doc)
+    arn = world.workforce("labeling-oidc")["WorkforceArn"]
+    world.sagemaker.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    world.put_document(oidc_doc)
+    controls.add_fault("AddTags", error="ConflictException", count=1)
+
+    def another_writer(planned: Report) -> bool:
+        controls.set_status("labeling-oidc", "Updating")
+        return True
+
+    world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Failed", "IdP down")
+
+    # When the reconciler runs
+    report = world.reconciler().run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=another_writer
+    )
+
+    # Then a tag (unlike a deletion) is not sent to a Failed workforce
+    (tag,) = report.Results
+    assert (tag.Outcome, tag.ErrorCode) == (Outcome.FAILED, "WorkforceFailed")
+    assert "team" not in world.tags(arn)
+
+
+def _delete_workforce(world: World) -> None:
+    world.sagemaker.delete_workforce(WorkforceName="labeling-oidc")

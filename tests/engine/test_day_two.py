@@ -21,12 +21,14 @@ from workforce_reconciler.plan import Classification, Operation, Outcome, RunSta
 PARAMETER = "/workforce-reconciler/desired-state"
 
 
-def _fail_put(world: World, sort_key: str) -> Callable[[], None]:
-    """DynamoDB refuses to write the item with this sort key; returns what stops it."""
+def _fail_put(world: World, sort_key: str, *, prefix: bool = False) -> Callable[[], None]:
+    """DynamoDB refuses to write the item with this sort key (or any starting with it,
+    with ``prefix``); returns what stops it."""
 
     def refuse(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         # (before-call sees the serialized request: its body is the JSON DynamoDB gets)
-        if json.loads(params["body"])["Item"]["sk"]["S"] != sort_key:
+        written = json.loads(params["body"])["Item"]["sk"]["S"]
+        if not (written.startswith(sort_key) if prefix else written == sort_key):
             return None
         error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
         response = AWSResponse("https://dynamodb.us-east-1.amazonaws.com", 400, HTTPHeaders(), None)

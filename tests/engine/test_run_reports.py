@@ -18,7 +18,7 @@ from handler.deployment import captured_logs
 from workforce_emulator import controls
 from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.engine.guardrails import Guardrails
-from workforce_reconciler.plan import Mode, Outcome, RunStatus
+from workforce_reconciler.plan import Mode, Operation, Outcome, RunStatus
 
 T0 = datetime(2026, 11, 23, 15, 0, 30, tzinfo=UTC)
 
@@ -219,3 +219,101 @@ def test_a_refusal_that_does_not_carry_the_secret_outlives_a_rotation(
 
     # Then the refused allow-list is not sent again (it does not depend on the secret)
     assert world.writes() == []
+
+
+@pytest.mark.parametrize(
+    ("store", "create_first", "message"),
+    [
+        (False, True, "adopting the client secret needs the state table"),
+        (True, False, "cannot adopt the client secret: workforce labeling-oidc does not exist"),
+    ],
+)
+def test_adopting_the_secret_says_what_it_needs(
+    world: World, oidc_doc: dict[str, Any], store: bool, create_first: bool, message: str
+) -> None:
+    # Given no state table, or no workforce yet
+    if create_first:
+        world.run(oidc_doc)
+    world.put_document(oidc_doc)
+
+    # When the run is asked to adopt the client secret
+    report = world.reconciler(store=store).run(
+        SsmDocumentSource(world.ssm, PARAMETER), "test", adopt_secret=True
+    )
+
+    # Then it says what is missing, and nothing was written
+    assert report.Error is not None
+    assert report.Error.Message == message
+
+
+def test_a_workforce_made_by_hand_keeps_its_unknown_secret_blocked_after_other_changes(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given an OIDC workforce and teams made by hand (no secret version recorded), whose
+    # allow-list differs from the document's
+    spec = dict(oidc_doc["Workforce"])
+    oidc: Any = {k: v for k, v in spec.pop("OidcConfig").items() if k != "ClientSecretArn"}
+    oidc["ClientSecret"] = "who knows"
+    spec["SourceIpConfig"] = {"Cidrs": ["10.0.0.0/8"]}
+    world.sagemaker.create_workforce(**spec, OidcConfig=oidc)
+    for team in oidc_doc["Workteams"]:
+        world.sagemaker.create_workteam(WorkforceName="labeling-oidc", **team)
+
+    # When the reconciler runs twice
+    first = world.run(oidc_doc)
+    second = world.run()
+
+    # Then the allow-list was corrected, and the document's secret stays blocked drift (an
+    # update of other fields is no proof that SageMaker holds the document's secret)
+    assert first.Plan is not None
+    assert second.Plan is not None
+    assert [a.Operation for a in first.Plan.applicable_actions] == [Operation.UPDATE_WORKFORCE]
+    assert set(world.workforce("labeling-oidc")["SourceIpConfig"]["Cidrs"]) == set(
+        oidc_doc["Workforce"]["SourceIpConfig"]["Cidrs"]
+    )
+    assert second.status is RunStatus.BLOCKED
+    assert [c.Field for a in second.Plan.blocked_actions for c in a.Changes] == [
+        "OidcConfig.ClientSecretVersion"
+    ]
+
+
+def test_a_refused_secret_update_stays_remembered_while_other_changes_apply(
+    world: World, oidc_doc: dict[str, Any]
+) -> None:
+    # Given a workforce without teams, a rotated secret whose update SageMaker refuses
+    doc = copy.deepcopy(oidc_doc)
+    doc["Workteams"] = []
+    world.run(doc)
+    world.secretsmanager.put_secret_value(SecretId=world.secret_arn, SecretString="rotated")
+    controls.add_fault("UpdateWorkforce", error="ValidationException", message="bad client")
+    assert [r.Outcome for r in world.run(lambda_like=True).Results] == [Outcome.REFUSED]
+
+    # When a tag drifts and the Lambda corrects it, then runs again
+    arn = world.workforce("labeling-oidc")["WorkforceArn"]
+    world.sagemaker.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    world.run(lambda_like=True)
+    controls.clear_calls()
+    world.run(lambda_like=True)
+
+    # Then the refused update is still not sent again
+    assert world.writes() == []
+
+
+def test_a_refusal_that_cannot_be_remembered_is_logged(
+    world: World, cognito_doc: dict[str, Any]
+) -> None:
+    # Given a request SageMaker refuses, and a state table refusing to record refusals
+    world.run(cognito_doc)
+    unrestricted = copy.deepcopy(cognito_doc)
+    unrestricted["Workforce"]["SourceIpConfig"]["Cidrs"] = []
+    _fail_put(world, "refused#", prefix=True)
+
+    # When the Lambda runs
+    with captured_logs() as logs:
+        report = world.run(unrestricted, lambda_like=True)
+
+    # Then the refusal is reported, and that it could not be remembered is one warning
+    assert [r.Outcome for r in report.Results] == [Outcome.REFUSED]
+    assert [line["message"] for line in logs if line["level"] == "WARNING"] == [
+        "could not remember what SageMaker refused"
+    ]

@@ -118,6 +118,7 @@ class World:
         secrets: bool = True,
         guardrails: Guardrails | None = None,
         progress: ProgressListener | None = None,
+        poll_seconds: float = 1,
     ) -> Reconciler:
         """``lambda_like``: as the Lambda runs it, remembering what SageMaker refused
         for a day (the default reminder interval); the CLI sends every request.
@@ -127,7 +128,7 @@ class World:
             secrets=AwsSecretResolver(self.secretsmanager, self.ssm) if secrets else None,
             store=self.store if store else None,
             mode_override=mode,
-            wait=WaitSettings(timeout_seconds=30, poll_seconds=1),
+            wait=WaitSettings(timeout_seconds=30, poll_seconds=poll_seconds),
             sleep=self._sleep,
             monotonic=self._monotonic,
             clock=self._now,
