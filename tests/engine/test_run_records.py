@@ -101,7 +101,7 @@ def test_a_rotation_held_back_by_the_teams_stays_reported_after_other_changes_ap
     assert second.Plan.applicable_actions == ()
 
 
-def test_a_refused_secret_update_is_not_sent_again_by_the_lambda(
+def test_a_refused_secret_update_is_not_sent_again_by_the_lambda_even_after_other_applies(
     world: World, oidc_doc: dict[str, Any]
 ) -> None:
     # Given a workforce without teams whose client secret was rotated, and SageMaker
@@ -121,6 +121,16 @@ def test_a_refused_secret_update_is_not_sent_again_by_the_lambda(
     # this version and sends nothing
     assert [r.Outcome for r in first.Results] == [Outcome.REFUSED]
     assert second.status is RunStatus.BLOCKED
+    assert world.writes() == []
+
+    # When a tag drifts and the Lambda corrects it, then runs again
+    arn = world.workforce("labeling-oidc")["WorkforceArn"]
+    world.sagemaker.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    world.run(lambda_like=True)
+    controls.clear_calls()
+    world.run(lambda_like=True)
+
+    # Then the refused update is still remembered, and not sent
     assert world.writes() == []
 
 

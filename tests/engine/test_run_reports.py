@@ -277,28 +277,6 @@ def test_a_workforce_made_by_hand_keeps_its_unknown_secret_blocked_after_other_c
     ]
 
 
-def test_a_refused_secret_update_stays_remembered_while_other_changes_apply(
-    world: World, oidc_doc: dict[str, Any]
-) -> None:
-    # Given a workforce without teams, a rotated secret whose update SageMaker refuses
-    doc = copy.deepcopy(oidc_doc)
-    doc["Workteams"] = []
-    world.run(doc)
-    world.secretsmanager.put_secret_value(SecretId=world.secret_arn, SecretString="rotated")
-    controls.add_fault("UpdateWorkforce", error="ValidationException", message="bad client")
-    assert [r.Outcome for r in world.run(lambda_like=True).Results] == [Outcome.REFUSED]
-
-    # When a tag drifts and the Lambda corrects it, then runs again
-    arn = world.workforce("labeling-oidc")["WorkforceArn"]
-    world.sagemaker.delete_tags(ResourceArn=arn, TagKeys=["team"])
-    world.run(lambda_like=True)
-    controls.clear_calls()
-    world.run(lambda_like=True)
-
-    # Then the refused update is still not sent again
-    assert world.writes() == []
-
-
 def test_a_refusal_that_cannot_be_remembered_is_logged(
     world: World, cognito_doc: dict[str, Any]
 ) -> None:
