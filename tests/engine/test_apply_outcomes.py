@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from engine.world import PARAMETER, SECRET_VALUE, TABLE, World
+from engine.world import SECRET_VALUE, TABLE, World
 from workforce_emulator import controls
-from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.plan import Operation, Outcome, Report, RunStatus
 from workforce_reconciler.ports import WaitProgress
 
@@ -84,9 +83,7 @@ def test_a_run_whose_deadline_has_passed_starts_no_step_and_says_so(
     controls.clear_calls()
 
     # When the reconciler runs
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", deadline=world.clock - 1
-    )
+    report = world.run(deadline=world.clock - 1)
 
     # Then no write was sent, and every step says why, in words a person can act on
     why = (
@@ -106,7 +103,7 @@ def test_a_step_that_needs_the_client_secret_fails_plainly_without_a_way_to_read
     reconciler = world.reconciler(secrets=False)
 
     # When the reconciler runs
-    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    report = world.run(reconciler=reconciler)
 
     # Then the workforce step failed with that reason, the teams were held back, and
     # nothing was sent
@@ -201,9 +198,7 @@ def test_a_team_write_refused_while_another_writer_updates_the_workforce_waits_a
     world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Active")
 
     # When the reconciler runs
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=another_writer
-    )
+    report = world.run(approve=another_writer)
 
     # Then it waited for the workforce to be Active and sent the write again
     assert [(r.Action.Operation, r.Outcome) for r in report.Results] == [
@@ -232,9 +227,7 @@ def test_a_workforce_gone_during_a_conflict_leaves_a_report(
         return True
 
     # When the reconciler runs
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=someone_deletes_everything
-    )
+    report = world.run(approve=someone_deletes_everything)
 
     # Then the refusal is reported with SageMaker's words; the next run starts over
     (update,) = report.Results
@@ -334,11 +327,10 @@ def test_a_replacement_creates_the_new_workforce_only_once_the_old_one_is_gone(
     _replacement(world, cognito_doc, oidc_doc)
     controls.configure(deletion_describes=3)
     seen: list[WaitProgress] = []
-    reconciler = world.reconciler()
-    reconciler.progress = seen.append
+    reconciler = world.reconciler(progress=seen.append)
 
     # When the reconciler runs
-    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    report = world.run(reconciler=reconciler)
 
     # Then it polled until the old workforce was gone, then created the new one and teams
     assert report.status is RunStatus.CORRECTED, report.Results
@@ -398,9 +390,7 @@ def test_an_oidc_workforce_another_run_created_first_leaves_nothing_to_do(
         return True
 
     # When this run applies
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=other_run_first
-    )
+    report = world.run(approve=other_run_first)
 
     # Then its CreateWorkforce counts as done, its teams were created, and the next run
     # has nothing to do (the secret's version was recorded as applied)
@@ -424,9 +414,7 @@ def test_a_team_another_run_created_differently_fails_and_is_corrected_next(
         return True
 
     # When this run applies
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=other_run_first
-    )
+    report = world.run(approve=other_run_first)
 
     # Then the step failed (the team exists, but not as asked), and the next run updates it
     (create,) = report.Results
@@ -525,7 +513,7 @@ def test_a_wait_never_sleeps_past_its_bound(world: World, oidc_doc: dict[str, An
     world.put_document(oidc_doc)
 
     # When the reconciler runs
-    world.reconciler(poll_seconds=7).run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    world.run(reconciler=world.reconciler(poll_seconds=7))
 
     # Then the last sleep is what was left of the bound, and the waits end on time
     assert world.sleeps == [7, 7, 7, 7, 2]
@@ -538,9 +526,7 @@ def test_a_conflict_at_the_deadline_stands(world: World, oidc_doc: dict[str, Any
     controls.add_fault("AddTags", error="ConflictException", message="busy", count=1)
 
     # When the reconciler runs
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", deadline=world.clock
-    )
+    report = world.run(deadline=world.clock)
 
     # Then no time is left to wait or retry: the refusal stands
     tag = report.Results[1]
@@ -566,9 +552,7 @@ def test_a_tag_refused_while_the_workforce_changes_waits_for_active_not_just_set
     world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Failed", "IdP down")
 
     # When the reconciler runs
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=another_writer
-    )
+    report = world.run(approve=another_writer)
 
     # Then a tag (unlike a deletion) is not sent to a Failed workforce
     (tag,) = report.Results

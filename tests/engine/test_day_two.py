@@ -265,9 +265,7 @@ def test_a_workforce_another_run_created_first_is_done(
         return True
 
     # When it applies after another run created the same workforce
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=other_run_first
-    )
+    report = world.run(approve=other_run_first)
 
     # Then "Cannot create more than one workforce" is re-observed and reported done
     assert report.Results[0].Outcome is Outcome.APPLIED, report.Results

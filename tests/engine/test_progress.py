@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.world import PARAMETER, World
+from engine.world import World
 from handler.deployment import captured_logs
 from workforce_emulator import controls
-from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.plan import RunStatus
 from workforce_reconciler.ports import WaitProgress
 
@@ -22,7 +21,7 @@ def test_each_status_a_wait_observes_reaches_the_listener(
     world.put_document(oidc_doc)
 
     # When the workforce and its teams are created
-    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    report = world.run(reconciler=reconciler)
 
     # Then the first team waited, polling (fake clock: 1 s a poll), and the listener was
     # told each look: what was waited for, before which step, the status, the time
@@ -44,12 +43,11 @@ def test_a_listener_that_fails_does_not_stop_apply(world: World, oidc_doc: dict[
     def broken(progress: WaitProgress) -> None:
         raise BrokenPipeError("the terminal went away")
 
-    reconciler = world.reconciler()
-    reconciler.progress = broken
+    reconciler = world.reconciler(progress=broken)
     world.put_document(oidc_doc)
 
     # When apply waits, then every step is still applied
-    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    report = world.run(reconciler=reconciler)
     assert report.status is RunStatus.CORRECTED, report.Results
     assert sorted(world.teams()) == ["image-labelers", "text-reviewers"]
 
@@ -63,13 +61,12 @@ def test_a_listener_that_fails_is_logged_once_per_look_with_its_error(
     def broken(progress: WaitProgress) -> None:
         raise BrokenPipeError("the terminal went away")
 
-    reconciler = world.reconciler()
-    reconciler.progress = broken
+    reconciler = world.reconciler(progress=broken)
     world.put_document(oidc_doc)
 
     # When apply waits
     with captured_logs() as logs:
-        reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+        world.run(reconciler=reconciler)
 
     # Then each look it could not show is one warning naming the error
     warnings = [
@@ -88,12 +85,11 @@ def test_a_wait_that_reaches_its_bound_ends_with_a_last_look(
     world.clock = 1000.0
     controls.configure(activation_describes=10_000)
     seen: list[WaitProgress] = []
-    reconciler = world.reconciler()
-    reconciler.progress = seen.append
+    reconciler = world.reconciler(progress=seen.append)
     world.put_document(oidc_doc)
 
     # When the team's wait runs out of time
-    reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    world.run(reconciler=reconciler)
 
     # Then time is counted from the start of apply, and the look at the bound is the
     # last (the second team, reached exactly at the bound, looks once and stops too)
@@ -114,11 +110,10 @@ def test_a_look_that_sees_the_workforce_failed_ends_the_wait(
     controls.configure(activation_describes=1)
     world.while_sleeping = lambda: controls.set_status("labeling-oidc", "Failed", "IdP down")
     seen: list[WaitProgress] = []
-    reconciler = world.reconciler()
-    reconciler.progress = seen.append
+    reconciler = world.reconciler(progress=seen.append)
 
     # When the reconciler runs
-    reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    world.run(reconciler=reconciler)
 
     # Then the look that sees Failed is the wait's last
     assert [(p.status, p.done) for p in seen] == [("Updating", False), ("Failed", True)]

@@ -7,10 +7,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from engine.world import PARAMETER, World
+from engine.world import World
 from handler.deployment import captured_logs
 from workforce_emulator import controls
-from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.plan import Operation, Outcome, Report, RunStatus
 
 
@@ -60,9 +59,7 @@ def test_a_last_look_that_fails_after_the_writes_keeps_the_report(
         return True
 
     # When the reconciler runs
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", approve=approve
-    )
+    report = world.run(approve=approve)
 
     # Then the report of what was applied is kept, with the status seen before the writes
     assert report.Error is None
@@ -147,9 +144,7 @@ def test_a_lost_look_at_the_new_workforce_is_logged_and_the_next_run_is_in_sync(
 
     # When the reconciler creates the workforce and its teams
     with captured_logs() as logs:
-        report = world.reconciler().run(
-            SsmDocumentSource(world.ssm, PARAMETER), "test", approve=approve
-        )
+        report = world.run(approve=approve)
 
     # Then everything was applied, the lost look is one warning naming the error, and
     # the next run has nothing to do (the intent written before the call proves the secret)

@@ -16,7 +16,6 @@ from engine.test_day_two import _fail_put
 from engine.world import PARAMETER, REMINDER, World
 from handler.deployment import captured_logs
 from workforce_emulator import controls
-from workforce_reconciler.adapters.documents import SsmDocumentSource
 from workforce_reconciler.engine.guardrails import Guardrails
 from workforce_reconciler.plan import Mode, Operation, Outcome, RunStatus
 
@@ -41,7 +40,7 @@ def test_the_stacks_ceiling_blocks_what_the_document_allows(
     reconciler = world.reconciler(guardrails=Guardrails(allow_delete_unlisted_workteams=False))
 
     # When the reconciler runs
-    report = reconciler.run(SsmDocumentSource(world.ssm, PARAMETER), "test")
+    report = world.run(reconciler=reconciler)
 
     # Then the deletion is blocked, naming the stack's parameter, and the team is kept
     assert report.status is RunStatus.BLOCKED
@@ -83,9 +82,7 @@ def test_an_error_without_a_code_is_named_by_its_kind(
     world.put_document(cognito_doc)
 
     # When the reconciler runs
-    report = world.reconciler().run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", adopt_secret=True
-    )
+    report = world.run(adopt_secret=True)
 
     # Then the error is the engine's, with its sentence
     assert report.Error is not None
@@ -237,9 +234,7 @@ def test_adopting_the_secret_says_what_it_needs(
     world.put_document(oidc_doc)
 
     # When the run is asked to adopt the client secret
-    report = world.reconciler(store=store).run(
-        SsmDocumentSource(world.ssm, PARAMETER), "test", adopt_secret=True
-    )
+    report = world.run(reconciler=world.reconciler(store=store), adopt_secret=True)
 
     # Then it says what is missing, and nothing was written
     assert report.Error is not None

@@ -21,7 +21,7 @@ from workforce_reconciler.adapters.secrets import AwsSecretResolver
 from workforce_reconciler.adapters.state_store import DynamoDBStateStore, create_state_table
 from workforce_reconciler.engine.apply import WaitSettings
 from workforce_reconciler.engine.guardrails import Guardrails
-from workforce_reconciler.engine.reconcile import Reconciler
+from workforce_reconciler.engine.reconcile import Approve, Reconciler
 from workforce_reconciler.plan import Mode, Report
 from workforce_reconciler.publish import Target, parts_for, plan_publication, publish, read_stored
 
@@ -148,12 +148,26 @@ class World:
         apply: bool = True,
         mode: Mode | None = None,
         lambda_like: bool = False,
+        reconciler: Reconciler | None = None,
+        approve: Approve | None = None,
+        deadline: float | None = None,
+        adopt_secret: bool = False,
     ) -> Report:
+        """One run on the document in SSM (``document`` put there first). ``reconciler``:
+        one made with other options by ``reconciler()`` (then ``mode`` and ``lambda_like``
+        are its own); the rest as ``Reconciler.run`` takes them."""
         if document is not None:
             self.put_document(document)
         source = SsmDocumentSource(self.ssm, PARAMETER)
-        reconciler = self.reconciler(mode=mode, lambda_like=lambda_like)
-        return reconciler.run(source, "test", apply_changes=apply)
+        reconciler = reconciler or self.reconciler(mode=mode, lambda_like=lambda_like)
+        return reconciler.run(
+            source,
+            "test",
+            apply_changes=apply,
+            approve=approve,
+            deadline=deadline,
+            adopt_secret=adopt_secret,
+        )
 
     def push(self, document: dict[str, Any], path: str = PARAMETER_PATH) -> int:
         """Publish ``document`` in parts under ``path`` as ``push`` does; the writes made."""
