@@ -58,13 +58,11 @@ def find_workforce(gateway: WorkforceGateway, name: str) -> tuple[WorkforceTypeD
     others = gateway.list_workforces()
     if not others:
         return None, True
+    # The listed workforce (a whole Workforce object, as DescribeWorkforce answers). Listed
+    # under the same name, DescribeWorkforce said "not found" for a moment (eventual
+    # consistency): never a reason to replace the workforce.
     other = others[0]
-    if other.get("WorkforceName") != name:
-        return other, False
-    # The same name here means DescribeWorkforce said "not found" for a moment
-    # (eventual consistency): never a reason to replace the workforce. (ListWorkforces
-    # answers whole Workforce objects, as DescribeWorkforce does.)
-    return other, True
+    return other, other.get("WorkforceName") == name
 
 
 def teams_of(
